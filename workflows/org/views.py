@@ -1,0 +1,77 @@
+from django import forms
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from workflows.org import selectors, services
+
+
+class LoginForm(forms.Form):
+    """Login through the same throttled service as the token API."""
+
+    username = forms.CharField(label=gettext_lazy("Username"), max_length=150)
+    password = forms.CharField(label=gettext_lazy("Password"), strip=False, widget=forms.PasswordInput)
+
+    def __init__(self, request=None, *args, **kwargs):
+        self.request = request
+        self.user_cache = None
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.update(autofocus=True, autocomplete="username", autocapitalize="none")
+        self.fields["password"].widget.attrs.update(autocomplete="current-password")
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username and password:
+            try:
+                self.user_cache = services.user_authenticate(
+                    request=self.request,
+                    username=username,
+                    password=password,
+                    client_ip=services.client_ip_of(self.request),
+                )
+            except services.LoginThrottled:
+                raise ValidationError(_("Too many failed logins. Try again later."), code="throttled") from None
+            if not self.user_cache.is_active:
+                raise ValidationError(_("This account is inactive."), code="inactive")
+        return self.cleaned_data
+
+    def get_user(self):
+        return self.user_cache
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "org/login.html"
+    redirect_authenticated_user = True
+
+
+@login_required
+def home(request):
+    return render(
+        request,
+        "org/home.html",
+        {
+            "roles": selectors.org_units_for_user(request.user),
+            "communities": selectors.communities_visible_to(request.user).order_by("id"),
+        },
+    )
+
+
+@login_required
+def room_list(request):
+    community = request.GET.get("community") or None
+    if community is not None and not community.isdigit():
+        community = None
+    rooms = selectors.room_list_for_user(user=request.user, community_id=community)
+    communities = selectors.communities_visible_to(request.user).order_by("id")
+    return render(request, "org/room_list.html", {"rooms": rooms, "communities": communities, "selected": community})
+
+
+@login_required
+def room_detail(request, pk: int):
+    room = selectors.room_get_for_user(user=request.user, pk=pk)
+    return render(request, "org/room_detail.html", {"room": room})
