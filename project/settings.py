@@ -41,8 +41,12 @@ INSTALLED_APPS = [
     "viewflow.workflow",
     "project",
     "workflows.org",
+    "workflows.approvals",
+    "workflows.ledger",
+    "workflows.expenses",
     "forms.apps.FormsConfig",
     "notifications",
+    "spreadsheets",
 ]
 
 MIDDLEWARE = [

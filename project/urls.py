@@ -8,12 +8,24 @@ from project import views
 # the only place an area is wired in.
 api_patterns = [
     path("", include("workflows.org.api_urls")),
+    path("", include("workflows.approvals.api_urls")),
+    path("", include("workflows.ledger.api_urls")),
+    path("", include("workflows.expenses.api_urls")),
+    path("", include("forms.api_urls")),
+    path("", include("notifications.api_urls")),
+    path("", include("spreadsheets.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
 page_patterns = [
     path("", include("workflows.org.urls")),
+    path("", include("workflows.approvals.urls")),
+    path("ledger/", include("workflows.ledger.urls")),
+    path("expenses/", include("workflows.expenses.urls")),
+    path("forms/", include("forms.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("spreadsheets/", include("spreadsheets.urls")),
 ]
 
 urlpatterns = [
