@@ -21,7 +21,7 @@ class ExpenseCreateSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0.01"), max_value=MAX_AMOUNT)
     category = serializers.ChoiceField(choices=ExpenseCategory.choices)
     payee = serializers.CharField(max_length=150)
-    purpose = serializers.CharField(max_length=2000)
+    purpose = serializers.CharField(max_length=500)
     cc = serializers.ListField(child=serializers.IntegerField(), required=False, default=list, max_length=50)
 
 
@@ -29,7 +29,7 @@ class ResubmitSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0.01"), max_value=MAX_AMOUNT, required=False)
     category = serializers.ChoiceField(choices=ExpenseCategory.choices, required=False)
     payee = serializers.CharField(max_length=150, required=False)
-    purpose = serializers.CharField(max_length=2000, required=False)
+    purpose = serializers.CharField(max_length=500, required=False)
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 

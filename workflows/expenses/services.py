@@ -118,8 +118,8 @@ def _check_fields(*, category: str, payee: str, purpose: str) -> None:
         errors["payee"] = _("At most 150 characters.")
     if not purpose.strip():
         errors["purpose"] = _("Describe what the money is for.")
-    elif len(purpose) > 2000:
-        errors["purpose"] = _("At most 2000 characters.")
+    elif len(purpose) > 500:
+        errors["purpose"] = _("At most 500 characters.")
     if errors:
         raise ValidationError(errors)
 

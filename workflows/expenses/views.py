@@ -29,7 +29,7 @@ class ExpenseForm(forms.Form):
                              widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
     category = forms.ChoiceField(label=gettext_lazy("Category"), choices=ExpenseCategory.choices)
     payee = forms.CharField(label=gettext_lazy("Payee"), max_length=150)
-    purpose = forms.CharField(label=gettext_lazy("Purpose"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    purpose = forms.CharField(label=gettext_lazy("Purpose"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
     cc = forms.ModelMultipleChoiceField(queryset=None, label=gettext_lazy("Copy to"), required=False)
 
     def __init__(self, *args, user, **kwargs):
