@@ -176,3 +176,68 @@ class ExpenseViewSet(ApprovalErrorsMixin, viewsets.ViewSet):
 
 
 
+
+
+class PolicyRowSerializer(serializers.Serializer):
+    category = serializers.CharField(allow_blank=True, required=False, default="")
+    amount_above = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, default=Decimal("0"))
+    amount_upto = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True, default=None)
+    steps = serializers.ListField(child=serializers.CharField())
+    condition = serializers.JSONField(required=False, allow_null=True, default=None)
+
+
+class PolicyCreateSerializer(serializers.Serializer):
+    street = serializers.IntegerField()
+    effective_from = serializers.DateField()
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    rows = PolicyRowSerializer(many=True)
+
+
+def policy_data(policy) -> dict:
+    return {
+        "id": policy.pk,
+        "street": policy.street_id,
+        "version": policy.version,
+        "effective_from": policy.effective_from.isoformat(),
+        "note": policy.note,
+        "rows": [
+            {
+                "category": r.category,
+                "amount_above": f"{r.amount_above:.2f}",
+                "amount_upto": f"{r.amount_upto:.2f}" if r.amount_upto is not None else None,
+                "steps": r.steps,
+                "condition": r.condition,
+            }
+            for r in policy.rules.order_by("position")
+        ],
+    }
+
+
+class PolicyViewSet(ApprovalErrorsMixin, viewsets.ViewSet):
+    """The authority table: every version of the user's streets; a POST makes a new version."""
+
+    def list(self, request):
+        policies = selectors.policies_for_user(user=request.user).prefetch_related("rules")
+        return Response({"results": [policy_data(p) for p in policies]})
+
+    @extend_schema(request=PolicyCreateSerializer)
+    def create(self, request):
+        from workflows.org.models import Street
+
+        if not isinstance(request.data, dict):
+            raise serializers.ValidationError({"detail": _("Send a JSON object.")})
+        data = PolicyCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        street = Street.objects.filter(pk=data.validated_data["street"]).first()
+        if street is None:
+            raise serializers.ValidationError({"street": _("Unknown street.")})
+        rows = [
+            {**row, "amount_above": str(row["amount_above"]),
+             "amount_upto": str(row["amount_upto"]) if row["amount_upto"] is not None else None}
+            for row in data.validated_data["rows"]
+        ]
+        policy = services.policy_create_version(
+            actor=request.user, street=street, effective_from=data.validated_data["effective_from"], rows=rows,
+            note=data.validated_data["note"],
+        )
+        return Response(policy_data(policy), status=status.HTTP_201_CREATED)

@@ -37,8 +37,8 @@ class AuthorityPolicy(models.Model):
             models.UniqueConstraint(fields=["street", "version"], name="authoritypolicy_unique_version"),
         ]
         indexes = [
-            # "the version in force for this street on date D": latest effective_from <= D
-            models.Index(fields=["street", "effective_from", "version"], name="authoritypolicy_in_force"),
+            # "the version in force for this street on date D": newest version with effective_from <= D
+            models.Index(fields=["street", "version", "effective_from"], name="authoritypolicy_in_force"),
         ]
 
     def __str__(self):

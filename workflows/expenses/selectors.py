@@ -182,3 +182,14 @@ def approved_unpaid_total(*, community) -> Decimal:
     from django.db.models import Sum
 
     return ExpenseRequest.objects.filter(community=community, state=ExpenseState.APPROVED).aggregate(t=Sum("amount"))["t"] or Decimal("0")
+
+
+def policies_for_user(*, user):
+    from workflows.expenses.models import AuthorityPolicy
+
+    if not user.is_authenticated:
+        return AuthorityPolicy.objects.none()
+    if is_system_admin(user):
+        return AuthorityPolicy.objects.order_by("street_id", "-version")
+    streets = set(street_ids_for_user(user)) | {m.org_unit.parent_id for m in memberships_of(user) if m.org_unit.parent_id}
+    return AuthorityPolicy.objects.filter(street_id__in=streets).order_by("street_id", "-version")

@@ -128,10 +128,11 @@ def _check_fields(*, category: str, payee: str, purpose: str) -> None:
 
 
 def policy_in_force(*, street_id: int, on: dt.date | None = None) -> AuthorityPolicy:
+    """The newest version already in effect on `on` (a version dated in the future waits)."""
     on = on or timezone.localdate()
     policy = (
         AuthorityPolicy.objects.filter(street_id=street_id, effective_from__lte=on)
-        .order_by("-effective_from", "-version")
+        .order_by("-version")
         .first()
     )
     if policy is None:
