@@ -16,6 +16,18 @@ from workflows.approvals.nodes import ApprovalStep, Countersign
 from workflows.expenses.policy import Step
 
 
+_STEP_NODES = [
+    (Step.COMMUNITY_SECRETARY, "secretary"),
+    (Step.COMMUNITY_COMMITTEE, "committee"),
+    (Step.STREET_REVIEWER, "reviewer"),
+    (Step.STREET_LEADER, "leader"),
+]
+
+
+def _rejected(activation) -> bool:
+    return activation.process.data.get("last_decision") != "approve"
+
+
 def _requires(step: str):
     def condition(activation) -> bool:
         return step in activation.process.data.get("steps", [])
@@ -24,40 +36,54 @@ def _requires(step: str):
     return condition
 
 
+def _next_step(*, after: str | None) -> flow.Switch:
+    """One exclusive gateway after each step: rejected, else the next step the route requires.
+
+    A single Switch (rather than a gate per step) keeps an approval to a few task rows.
+    """
+    switch = flow.Switch()
+    if after is not None:
+        switch.Case(this.rejected, _rejected)
+    later = [(code, node) for code, node in _STEP_NODES if after is None or _STEP_ORDER[code] > _STEP_ORDER[after]]
+    for code, node in later:
+        switch.Case(getattr(this, node), _requires(code))
+    return switch.Default(this.approved)
+
+
+_STEP_ORDER = {code: i for i, (code, _node) in enumerate(_STEP_NODES)}
+
+
 class ExpenseFlow(flow.Flow):
     process_title = "Expense approval"
     # A row lock on the process serialises every action on one request (PostgreSQL); SQLite
     # takes its write lock at BEGIN IMMEDIATE, so the same code serialises there too.
     lock_impl = lock.select_for_update_lock
 
-    start = flow.StartHandle(this.start_route).Next(this.needs_secretary)
+    start = flow.StartHandle(this.start_route).Next(this.route_start)
+    route_start = _next_step(after=None)
 
-    needs_secretary = flow.If(_requires(Step.COMMUNITY_SECRETARY)).Then(this.secretary).Else(this.needs_committee)
     secretary = ApprovalStep(
         step=Step.COMMUNITY_SECRETARY, assign=this.assign, on_created=this.task_created, func=this.decide
     ).Next(this.after_secretary)
-    after_secretary = flow.If(this.step_passed).Then(this.needs_committee).Else(this.rejected)
+    after_secretary = _next_step(after=Step.COMMUNITY_SECRETARY)
 
-    needs_committee = flow.If(_requires(Step.COMMUNITY_COMMITTEE)).Then(this.committee).Else(this.needs_reviewer)
     committee = Countersign(this.committee_voters).Vote(this.committee_vote)
     committee_vote = ApprovalStep(
         step=Step.COMMUNITY_COMMITTEE, assign=this.assign, on_created=this.task_created, func=this.decide
     ).Next(this.committee_join)
     committee_join = flow.Join(continue_on_condition=this.countersign_decided).Next(this.committee_tally)
     committee_tally = flow.Function(this.tally).Next(this.after_committee)
-    after_committee = flow.If(this.step_passed).Then(this.needs_reviewer).Else(this.rejected)
+    after_committee = _next_step(after=Step.COMMUNITY_COMMITTEE)
 
-    needs_reviewer = flow.If(_requires(Step.STREET_REVIEWER)).Then(this.reviewer).Else(this.needs_leader)
     reviewer = ApprovalStep(
         step=Step.STREET_REVIEWER, assign=this.assign, on_created=this.task_created, func=this.decide
     ).Next(this.after_reviewer)
-    after_reviewer = flow.If(this.step_passed).Then(this.needs_leader).Else(this.rejected)
+    after_reviewer = _next_step(after=Step.STREET_REVIEWER)
 
-    needs_leader = flow.If(_requires(Step.STREET_LEADER)).Then(this.leader).Else(this.approved)
     leader = ApprovalStep(
         step=Step.STREET_LEADER, assign=this.assign, on_created=this.task_created, func=this.decide
     ).Next(this.after_leader)
-    after_leader = flow.If(this.step_passed).Then(this.approved).Else(this.rejected)
+    after_leader = _next_step(after=Step.STREET_LEADER)
 
     approved = flow.Function(this.route_approved).Next(this.end)
     rejected = flow.Function(this.route_rejected).Next(this.end)
@@ -97,9 +123,6 @@ class ExpenseFlow(flow.Flow):
         from workflows.expenses import services
 
         services.route_tally(process=activation.process)
-
-    def step_passed(self, activation) -> bool:
-        return activation.process.data.get("last_decision") == "approve"
 
     def route_approved(self, activation):
         from workflows.expenses import services

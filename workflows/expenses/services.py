@@ -233,8 +233,11 @@ def _open_tasks(request: ExpenseRequest):
 
 
 def _watchers(request: ExpenseRequest) -> tuple[int, ...]:
-    """Submitter and CC: told of decisions."""
-    return tuple(dict.fromkeys([request.submitter_id, *request.cc.values_list("id", flat=True)]))
+    """Submitter and CC: told of decisions (read once per action)."""
+    cached = getattr(request, "_watchers", None)
+    if cached is None:
+        cached = request._watchers = tuple(dict.fromkeys([request.submitter_id, *request.cc.values_list("id", flat=True)]))
+    return cached
 
 
 def _save(request: ExpenseRequest) -> None:
@@ -539,7 +542,6 @@ def _task_request(task: Task) -> ExpenseRequest:
 def _decide(*, actor: User, task: Task, decision: str, comment: str) -> ExpenseRequest:
     with transaction.atomic():
         request = _task_request(task)
-        task.refresh_from_db()
         step = task.data.get("step", "")
 
         def work():
