@@ -15,7 +15,6 @@ from viewflow.workflow import flow, lock
 from workflows.approvals.nodes import ApprovalStep, Countersign
 from workflows.expenses.policy import Step
 
-
 _STEP_NODES = [
     (Step.COMMUNITY_SECRETARY, "secretary"),
     (Step.COMMUNITY_COMMITTEE, "committee"),
