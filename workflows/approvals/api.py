@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from viewflow.workflow.models import Task
 
 from project.api import Conflict
 from workflows.approvals import selectors, services
@@ -68,7 +69,9 @@ class TransferSerializer(CommentSerializer):
 class TaskViewSet(ApprovalErrorsMixin, viewsets.ViewSet):
     """Open tasks of the current user and the decisions on them."""
 
-    @extend_schema(responses=TaskSerializer(many=True))
+    queryset = Task.objects.none()  # only tells the schema the id is an integer
+
+    @extend_schema(operation_id="tasks_list", responses=TaskSerializer(many=True))
     def list(self, request):
         rows = selectors.open_tasks_for_user(user=request.user)
         return Response({"count": len(rows), "results": TaskSerializer([_task_row(r) for r in rows], many=True).data})

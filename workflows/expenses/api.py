@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -10,7 +11,7 @@ from rest_framework.response import Response
 
 from workflows.approvals.api import ApprovalErrorsMixin, CommentSerializer
 from workflows.expenses import selectors, services
-from workflows.expenses.models import MAX_AMOUNT
+from workflows.expenses.models import MAX_AMOUNT, AuthorityPolicy, ExpenseRequest
 from workflows.expenses.states import ExpenseState
 from workflows.ledger.categories import ExpenseCategory
 from workflows.org.models import Community
@@ -91,6 +92,7 @@ def expense_data(expense, *, with_history: bool = False) -> dict:
 
 
 class ExpenseViewSet(ApprovalErrorsMixin, viewsets.ViewSet):
+    queryset = ExpenseRequest.objects.none()  # only tells the schema the id is an integer
     def handle_exception(self, exc):
         if isinstance(exc, services.InsufficientBalance):
             return Response(
@@ -106,7 +108,7 @@ class ExpenseViewSet(ApprovalErrorsMixin, viewsets.ViewSet):
         data.is_valid(raise_exception=True)
         return data.validated_data
 
-    @extend_schema(parameters=[OpenApiParameter("state", str), OpenApiParameter("community", int)])
+    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="expenses_list", parameters=[OpenApiParameter("state", str), OpenApiParameter("community", int)])
     def list(self, request):
         state = request.query_params.get("state") or None
         if state is not None and state not in ExpenseState.values:
@@ -118,11 +120,12 @@ class ExpenseViewSet(ApprovalErrorsMixin, viewsets.ViewSet):
         rows = [expense_data(e) for e in qs.prefetch_related("cc")[:200]]
         return Response({"count": len(rows), "results": rows})
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def retrieve(self, request, pk=None):
         expense = selectors.expense_get_for_user(user=request.user, pk=pk)
         return Response(expense_data(expense, with_history=True))
 
-    @extend_schema(request=ExpenseCreateSerializer)
+    @extend_schema(responses=OpenApiTypes.OBJECT, request=ExpenseCreateSerializer)
     def create(self, request):
         data = self._body(request, ExpenseCreateSerializer)
         community = Community.objects.filter(pk=data["community"]).first()
@@ -134,7 +137,7 @@ class ExpenseViewSet(ApprovalErrorsMixin, viewsets.ViewSet):
         )
         return Response(expense_data(expense, with_history=True), status=status.HTTP_201_CREATED)
 
-    @extend_schema(parameters=[OpenApiParameter("community", int), OpenApiParameter("amount", str), OpenApiParameter("category", str)])
+    @extend_schema(responses=OpenApiTypes.OBJECT, parameters=[OpenApiParameter("community", int), OpenApiParameter("amount", str), OpenApiParameter("category", str)])
     @action(detail=False, methods=["get"], url_path="route-preview")
     def route_preview(self, request):
         params = request.query_params
@@ -149,27 +152,27 @@ class ExpenseViewSet(ApprovalErrorsMixin, viewsets.ViewSet):
         expense = fn(actor=request.user, request=expense, **data, **extra)
         return Response(expense_data(expense, with_history=True))
 
-    @extend_schema(request=CommentSerializer)
+    @extend_schema(responses=OpenApiTypes.OBJECT, request=CommentSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         return self._act(request, pk, services.expense_withdraw, CommentSerializer)
 
-    @extend_schema(request=CommentSerializer)
+    @extend_schema(responses=OpenApiTypes.OBJECT, request=CommentSerializer)
     @action(detail=True, methods=["post"])
     def urge(self, request, pk=None):
         return self._act(request, pk, services.expense_urge, CommentSerializer)
 
-    @extend_schema(request=RequiredCommentSerializer)
+    @extend_schema(responses=OpenApiTypes.OBJECT, request=RequiredCommentSerializer)
     @action(detail=True, methods=["post"])
     def comments(self, request, pk=None):
         return self._act(request, pk, services.expense_comment, RequiredCommentSerializer)
 
-    @extend_schema(request=ResubmitSerializer)
+    @extend_schema(responses=OpenApiTypes.OBJECT, request=ResubmitSerializer)
     @action(detail=True, methods=["post"])
     def resubmit(self, request, pk=None):
         return self._act(request, pk, services.expense_resubmit, ResubmitSerializer)
 
-    @extend_schema(request=PaySerializer)
+    @extend_schema(responses=OpenApiTypes.OBJECT, request=PaySerializer)
     @action(detail=True, methods=["post"])
     def pay(self, request, pk=None):
         return self._act(request, pk, services.expense_pay, PaySerializer)
@@ -216,11 +219,14 @@ def policy_data(policy) -> dict:
 class PolicyViewSet(ApprovalErrorsMixin, viewsets.ViewSet):
     """The authority table: every version of the user's streets; a POST makes a new version."""
 
+    queryset = AuthorityPolicy.objects.none()
+
+    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="expense_policies_list")
     def list(self, request):
         policies = selectors.policies_for_user(user=request.user).prefetch_related("rules")
         return Response({"results": [policy_data(p) for p in policies]})
 
-    @extend_schema(request=PolicyCreateSerializer)
+    @extend_schema(responses=OpenApiTypes.OBJECT, request=PolicyCreateSerializer)
     def create(self, request):
         from workflows.org.models import Street
 
