@@ -52,5 +52,5 @@ def test_staff_file_3000_yuan_on_a_phone_and_the_secretary_and_two_members_appro
     text = staff.locator("[data-testid=history]").inner_text()
     for name in ["何书记", "何委员甲", "何委员乙"]:
         assert name in text
-    request = ExpenseRequest.objects.get()
+    request = ExpenseRequest.objects.get(community__code="heping")
     assert HistoryEntry.objects.filter(process_id=request.pk, action="approve").count() == 3
