@@ -617,13 +617,19 @@ def expense_task_transfer(*, actor: User, task: Task, to_user, comment: str = ""
 # --- request actions -------------------------------------------------------------------------
 
 
+def _lock_own_pending(actor: User, request_id: int, message: str) -> ExpenseRequest:
+    """The submitter's own request, locked, still waiting for approval (else 404 / 409)."""
+    request = _lock(request_id)
+    if request.submitter_id != actor.pk:
+        raise PermissionDenied
+    if request.state != ExpenseState.PENDING:
+        raise StaleState(message)
+    return request
+
+
 def expense_withdraw(*, actor: User, request: ExpenseRequest, comment: str = "") -> ExpenseRequest:
     with transaction.atomic():
-        request = _lock(request.pk)
-        if request.submitter_id != actor.pk:
-            raise PermissionDenied
-        if request.state != ExpenseState.PENDING:
-            raise StaleState(_("Only a request waiting for approval can be withdrawn."))
+        request = _lock_own_pending(actor, request.pk, _("Only a request waiting for approval can be withdrawn."))
         if approvals.has_human_decision(process_kind=KIND, process_id=request.pk, round=request.round):
             raise StaleState(_("Someone has already decided on this request; it can no longer be withdrawn."))
         owners = []
@@ -640,11 +646,7 @@ def expense_withdraw(*, actor: User, request: ExpenseRequest, comment: str = "")
 
 def expense_urge(*, actor: User, request: ExpenseRequest, comment: str = "") -> ExpenseRequest:
     with transaction.atomic():
-        request = _lock(request.pk)
-        if request.submitter_id != actor.pk:
-            raise PermissionDenied
-        if request.state != ExpenseState.PENDING:
-            raise StaleState(_("Only a request waiting for approval can be urged."))
+        request = _lock_own_pending(actor, request.pk, _("Only a request waiting for approval can be urged."))
         approvals.urge_check(process_kind=KIND, process_id=request.pk)
         owners = tuple(_open_tasks(request).exclude(owner_id=None).values_list("owner_id", flat=True))
         _perform(request, actor=actor, action=Action.URGE, work=lambda: None, comment=comment, detail={"users": list(owners)})
