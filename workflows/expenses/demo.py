@@ -32,7 +32,9 @@ def _demo_requests(context: dict) -> None:
     from viewflow.workflow.models import Task
 
     from workflows.approvals.services import task_act
-    from workflows.expenses.services import expense_create
+    from django.utils import timezone
+
+    from workflows.expenses.services import InsufficientBalance, expense_create, expense_pay
 
     users, community = context["users"], context["communities"]["fenghuang"]
 
@@ -46,6 +48,12 @@ def _demo_requests(context: dict) -> None:
 
     water = file("fenghuang_staff", "800.00", "utilities", "鹤山市供水有限公司", "党群服务中心十月水费")
     decide(water, "fenghuang_secretary")
+    try:
+        expense_pay(actor=users["fenghuang_staff"], request=water, paid_on=timezone.localdate(), voucher_number="记-2026-1101")
+    except InsufficientBalance:
+        pass  # the ledger's demo income is not loaded: the request stays approved
+    cleaning = file("fenghuang_staff", "600.00", "daily_operations", "鹤山市洁美保洁服务部", "十一月公共区域保洁")
+    decide(cleaning, "fenghuang_secretary")
     party = file("fenghuang_staff", "3000.00", "party_activity", "鹤山市沙坪印刷厂", "七一党群活动宣传物料")
     decide(party, "fenghuang_secretary")
     elders = file("fenghuang_secretary", "8000.00", "special_groups", "凤凰社区长者饭堂", "困难长者助餐补贴（第四季度）")

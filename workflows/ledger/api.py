@@ -63,6 +63,7 @@ class LedgerListView(APIView):
     """Both lines, each with its own lines, count and total. The two totals are never netted."""
 
     @extend_schema(
+        operation_id="ledger_list",
         parameters=[
             OpenApiParameter("community", int),
             OpenApiParameter("line", str, enum=LineKind.values),
@@ -134,7 +135,7 @@ def _community_for_write(data) -> Community:
 class IncomeCreateView(APIView):
     """Record income. A community that is missing, not yours, or only readable by you → 404."""
 
-    @extend_schema(request=IncomeRequestSerializer, responses={201: LedgerLineSerializer})
+    @extend_schema(operation_id="ledger_income_create", request=IncomeRequestSerializer, responses={201: LedgerLineSerializer})
     def post(self, request):
         data = request.data
         if not isinstance(data, dict):
@@ -153,7 +154,7 @@ class IncomeCreateView(APIView):
 
 
 class LedgerLineDetailView(APIView):
-    @extend_schema(responses=LedgerLineSerializer)
+    @extend_schema(operation_id="ledger_line_retrieve", responses=LedgerLineSerializer)
     def get(self, request, pk: int):
         return Response(LedgerLineSerializer(selectors.ledger_line_get_for_user(user=request.user, pk=pk)).data)
 
@@ -165,7 +166,7 @@ class ReverseRequestSerializer(serializers.Serializer):
 class LedgerLineReverseView(APIView):
     """红冲: the secretary posts the reversing line. Reversing twice, or a reversal → 409."""
 
-    @extend_schema(request=ReverseRequestSerializer, responses={201: LedgerLineSerializer})
+    @extend_schema(operation_id="ledger_line_reverse", request=ReverseRequestSerializer, responses={201: LedgerLineSerializer})
     def post(self, request, pk: int):
         line = selectors.ledger_line_get_for_user(user=request.user, pk=pk)
         data = request.data if isinstance(request.data, dict) else {}
