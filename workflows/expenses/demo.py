@@ -29,11 +29,10 @@ def load_expense_demo(context: dict) -> None:
 
 def _demo_requests(context: dict) -> None:
     """A few 凤凰 requests in different states, made through the services like real ones."""
+    from django.utils import timezone
     from viewflow.workflow.models import Task
 
     from workflows.approvals.services import task_act
-    from django.utils import timezone
-
     from workflows.expenses.services import InsufficientBalance, expense_create, expense_pay
 
     users, community = context["users"], context["communities"]["fenghuang"]
