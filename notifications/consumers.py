@@ -147,11 +147,13 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         await self.send_json({"type": "unread", "unread": message["unread"]})
 
     async def notification_rejoin(self, message):
-        groups, _unread = await self._state()
+        groups, unread = await self._state()
         if not groups:  # the account was deactivated
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         await self._set_groups(groups)
+        # Also tells the client its groups are current (tests and tabs use it as a sync point).
+        await self.send_json({"type": "unread", "unread": unread})
 
     # --- helpers ------------------------------------------------------------------------------
 
