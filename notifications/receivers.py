@@ -32,7 +32,9 @@ SUPERVISION_ROLES = (Role.STREET_REVIEWER, Role.STREET_LEADER)
 
 def recipients_of(event: ApprovalEvent) -> tuple[list[int], list[RoleQueue]]:
     queues = []
-    if event.role and event.org_unit_id:
+    # Only a new task goes to a whole queue. Other events may carry role and org unit too (an
+    # assignment names the assignee's role), but they are addressed to `user_ids` alone.
+    if event.kind == EventKind.TASK_CREATED and event.role and event.org_unit_id:
         queues.append(RoleQueue(event.role, event.org_unit_id))
     if event.kind == EventKind.REACHED_STREET and event.street_id:
         queues.extend(RoleQueue(role, event.street_id) for role in SUPERVISION_ROLES)

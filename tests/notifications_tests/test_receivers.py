@@ -46,3 +46,12 @@ def test_the_street_queue_and_the_supervision_feed_are_separate_rows(users, demo
     assert reviewer_kinds == ["supervision.reached_street", "task.queued"]
     leader_kinds = list(Notification.objects.filter(recipient=users["shaping_leader"]).values_list("kind", flat=True))
     assert leader_kinds == ["supervision.reached_street"]
+
+
+def test_an_assignment_naming_a_role_still_reaches_only_the_assignee(users, communities):
+    assignee = users["heping_committee1"]
+    emit(object, event(
+        EventKind.TASK_ASSIGNED, user_ids=(assignee.pk,), role=Role.COMMUNITY_COMMITTEE,
+        org_unit_id=communities["heping"].pk, step=Role.COMMUNITY_COMMITTEE,
+    ))
+    assert list(Notification.objects.values_list("recipient_id", "kind")) == [(assignee.pk, "task.assigned")]
