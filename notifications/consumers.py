@@ -148,7 +148,7 @@ class NotificationConsumer(AsyncWebsocketConsumer):
 
     async def notification_rejoin(self, message):
         groups, unread = await self._state()
-        if not groups:  # the account was deactivated
+        if not await self._is_active():  # the account was deactivated
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         await self._set_groups(groups)
@@ -175,11 +175,14 @@ class NotificationConsumer(AsyncWebsocketConsumer):
 
     @database_sync_to_async
     def _state(self) -> tuple[set[str], int]:
+        """Groups from the database (only user.<id> for a deactivated user) and the unread count."""
+        return groups_for_user(self.user_id), selectors.unread_count(user_id=self.user_id)
+
+    @database_sync_to_async
+    def _is_active(self) -> bool:
         from workflows.org.models import User
 
-        if not User.objects.filter(pk=self.user_id, is_active=True).exists():
-            return set(), 0
-        return groups_for_user(self.user_id), selectors.unread_count(user_id=self.user_id)
+        return User.objects.filter(pk=self.user_id, is_active=True).exists()
 
     @database_sync_to_async
     def _replay_batch(self, after: int) -> tuple[list[dict], int]:
