@@ -9,12 +9,6 @@ from workflows.approvals.events import ApprovalEvent, emit
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The demo creates ~40 users; the production hasher would spend most of each test on them.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _fresh_in_memory_layer():
     # The in-memory layer is a process-wide singleton; a stale group from an earlier test must not
     # leak into the next one. (The Redis layer is per-prefix and expires on its own.)

@@ -7,16 +7,6 @@ from notifications.services import notify
 
 
 @pytest.fixture
-def pages(settings, client):
-    # Without collectstatic there is no manifest; serve static names as they are.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    return client
-
-
-@pytest.fixture
 def rows(users):
     def make(user, n=1, title="Budget meeting"):
         return [
@@ -70,8 +60,7 @@ def test_anonymous_callers_get_no_notifications(anon_api):
     assert anon_api.get("/api/notifications/unread-count/").status_code in (401, 403)
 
 
-def test_every_page_shows_the_bell_with_the_unread_badge(users, rows, pages):
-    client = pages
+def test_every_page_shows_the_bell_with_the_unread_badge(users, rows, client):
     me = users["gubu_staff"]
     made = rows(me, 2)
     client.force_login(me)
@@ -82,8 +71,7 @@ def test_every_page_shows_the_bell_with_the_unread_badge(users, rows, pages):
     assert "notifications/live.js" in page
 
 
-def test_the_inbox_page_lists_my_rows_and_marks_them_read(users, rows, pages):
-    client = pages
+def test_the_inbox_page_lists_my_rows_and_marks_them_read(users, rows, client):
     me = users["gubu_staff"]
     [mine] = rows(me, title="Water cut")
     [theirs] = rows(users["heping_staff"], title="Secret")

@@ -91,7 +91,7 @@ def test_rows_render_in_the_readers_language():
     assert title_en == "New task: Paper"
     assert body_en == "This expense request is waiting for Street reviewer."
     assert title_zh == "新待办：Paper"
-    assert body_zh.startswith("此费用申请等待")
+    assert body_zh == "此支出申请等待街道审核人处理。"
 
 
 def test_email_goes_only_to_users_who_switched_it_on(users, settings, django_capture_on_commit_callbacks, pushed):
