@@ -128,6 +128,15 @@
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "visible") { reconnectNow(); }
   });
-  window.gongyingNotifications = { reconnect: reconnectNow, lastId: function () { return lastId; } };
+  // A small handle for other scripts (and tests): go quiet (e.g. before logging out) and come back.
+  window.gongyingNotifications = {
+    disconnect: function () {
+      stopped = true;
+      if (timer) { window.clearTimeout(timer); timer = null; }
+      if (socket) { socket.close(); }
+    },
+    connect: function () { stopped = false; reconnectNow(); },
+    lastId: function () { return lastId; }
+  };
   connect();
 })();
