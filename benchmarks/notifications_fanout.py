@@ -149,6 +149,8 @@ async def run_sender(env: dict, mode: str, count: int, community: int) -> dict[i
     out, err = await process.communicate()
     if process.returncode != 0:
         raise RuntimeError(err.decode()[-2000:])
+    if err.strip():  # a transport failure is logged, not raised: show it beside the figures
+        print(f"[{mode} sender stderr] {err.decode()[-1500:]}", file=sys.stderr)
     return {row["seq"]: row["t"] for row in map(json.loads, out.decode().split("\n")[:-1])}
 
 

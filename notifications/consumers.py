@@ -7,6 +7,7 @@ count, text in every language), so forwarding one touches no database.
 
 import json
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -64,8 +65,8 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         # Channels >= 4.2 runs close_old_connections() in the (single) sync thread before EVERY
         # handler. Pushes never touch the ORM, and every handler that does goes through
         # database_sync_to_async, which closes stale connections itself: skip the hop.
-        handler = getattr(self, message["type"].replace(".", "_"), None)
-        if handler is None or message["type"].startswith("_"):
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
 

@@ -91,15 +91,33 @@ def test_the_inbox_page_needs_a_login(client):
     assert client.get("/notifications/").status_code == 302
 
 
-def test_the_redis_pool_size_setting_reaches_channels_redis(settings):
-    from channels_redis.core import RedisChannelLayer
+def test_the_redis_settings_reach_channels_redis_pool():
+    """settings.py's REDIS_MAX_CONNECTIONS and REDIS_SOCKET_TIMEOUT must arrive in redis-py's pool
+    under channels-redis 4.3's config keys (read in a fresh process with REDIS_URL set)."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
 
-    config = {
-        "hosts": [{"address": "redis://127.0.0.1:6379/0", "max_connections": 1000}],
-        "prefix": "gy_notifications_pool_check",
+    snippet = (
+        "import json, django; django.setup()\n"
+        "from channels.layers import get_channel_layer\n"
+        "from channels_redis.core import RedisChannelLayer\n"
+        "layer = get_channel_layer(); pool = layer.create_pool(0)\n"
+        "print(json.dumps({'max': pool.max_connections, 'timeout': pool.connection_kwargs.get('socket_timeout'),"
+        " 'pop': RedisChannelLayer.brpop_timeout, 'backend': type(layer).__name__}))\n"
+    )
+    env = {
+        **os.environ, "DJANGO_SETTINGS_MODULE": "project.settings", "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "SECRET_KEY": "settings-check-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz", "DEBUG": "0",
     }
-    layer = RedisChannelLayer(**config)
-    assert layer.create_pool(0).max_connections == 1000
-    if settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer":
-        configured = RedisChannelLayer(**settings.CHANNEL_LAYERS["default"]["CONFIG"])
-        assert configured.create_pool(0).max_connections >= 1000
+    env.pop("REDIS_MAX_CONNECTIONS", None)
+    env.pop("REDIS_SOCKET_TIMEOUT", None)
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run([sys.executable, "-c", snippet], cwd=root, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    pool = json.loads(result.stdout.strip().splitlines()[-1])
+    assert pool["backend"] == "RedisChannelLayer"
+    assert pool["max"] == 1000
+    assert pool["timeout"] > pool["pop"]
