@@ -60,6 +60,7 @@ def server(tmp_path_factory):
     process = subprocess.Popen(
         [sys.executable, "manage.py", "serve", "--no-loops", "--host", "127.0.0.1", "--port", str(PORT)],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True,  # signals meant for the test runner's process group stay there
     )
     deadline = time.monotonic() + 30
     while True:
