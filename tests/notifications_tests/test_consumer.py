@@ -233,3 +233,29 @@ async def test_the_full_asgi_stack_accepts_an_api_token_and_rejects_anonymous(us
     connected, _ = await anonymous.connect()
     assert connected
     assert await anonymous.receive_output(timeout=5) == {"type": "websocket.close", "code": 4401}
+
+
+async def test_forwarding_a_push_never_hops_to_the_database_thread(users, monkeypatch):
+    import channels.consumer
+
+    hops = []
+
+    async def counting_close_old_connections():
+        hops.append(1)
+
+    # Channels >= 4.2's stock dispatch awaits this (in the single sync thread) before every handler.
+    monkeypatch.setattr(channels.consumer, "aclose_old_connections", counting_close_old_connections)
+    staff = users["yanshan_staff"]
+    socket, _ = await open_socket(staff)
+    layer = get_channel_layer()
+    for row_id in (101, 102, 103):
+        message = {
+            "type": "notification.push",
+            "content": {"kind": "system.message", "url": "", "created_at": "2026-11-28T10:00:00+00:00",
+                        "texts": {"zh-hans": {"title": "t", "body": "b"}, "en": {"title": "t", "body": "b"}}},
+            "rows": {str(staff.pk): [row_id, 1]},
+        }
+        await layer.group_send(f"user.{staff.pk}", message)
+    assert [(await socket.receive_json_from(timeout=5))["id"] for _ in range(3)] == [101, 102, 103]
+    assert hops == []
+    await socket.disconnect()
