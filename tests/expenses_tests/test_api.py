@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from tests.expenses_tests.helpers import act, file, open_tasks, task_of
+from tests.expenses_tests.helpers import act, file, leave_spendable, open_tasks, task_of
 from workflows.ledger import services as ledger
 
 pytestmark = pytest.mark.django_db
@@ -131,8 +131,7 @@ def test_comments_require_text(users, communities, api_for):
 
 def test_pay_through_the_api_and_the_balance_refusal_is_409(users, communities, api_for):
     today = dt.date.today()
-    ledger.income_record(actor=users["heping_staff"], community=communities["heping"], source="donation",
-                         amount="700.00", date=today)
+    leave_spendable(users, communities["heping"], "700.00")
     request = act(file(users, communities, amount="800.00"), users["heping_secretary"])
     api = api_for(users["heping_staff"])
     response = api.post(f"/api/expenses/{request.pk}/pay/", {"paid_on": today.isoformat(), "voucher_number": "V-9"}, format="json")
@@ -150,3 +149,12 @@ def test_anonymous_users_get_nothing(anon_api, users, communities):
     request = file(users, communities, amount="800.00")
     assert anon_api.get(f"/api/expenses/{request.pk}/").status_code in (401, 403)
     assert anon_api.get("/api/tasks/").status_code in (401, 403)
+
+
+def test_copies_go_only_to_people_of_the_community_or_its_street(users, communities, api_for):
+    api = api_for(users["heping_staff"])
+    response = post_expense(api, communities["heping"], cc=[users["gubu_secretary"].pk])
+    assert response.status_code == 400 and "cc" in response.json()
+    response = post_expense(api, communities["heping"], cc=[users["shaping_leader"].pk, users["heping_committee1"].pk])
+    assert response.status_code == 201
+    assert {c["id"] for c in response.json()["cc"]} == {users["shaping_leader"].pk, users["heping_committee1"].pk}

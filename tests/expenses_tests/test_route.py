@@ -250,3 +250,15 @@ def test_events_are_sent_inside_the_transaction(users, communities, events):
     file(users, communities, amount="800.00")
     assigned = [e for e in events if e.kind == EventKind.TASK_ASSIGNED]
     assert assigned and assigned[0].user_ids == (users["heping_secretary"].pk,) and assigned[0].url.startswith("/expenses/")
+
+
+def test_the_demo_has_fenghuang_requests_in_several_states(demo):
+    from workflows.expenses.models import ExpenseRequest
+
+    states = sorted(ExpenseRequest.objects.filter(community__code="fenghuang").values_list("state", flat=True))
+    assert states == ["approved", "paid", "pending", "pending", "returned"]
+    from fixtures.loader import load_demo
+    from tests.conftest import DEMO_TEST_PASSWORD
+
+    load_demo(DEMO_TEST_PASSWORD)  # idempotent
+    assert ExpenseRequest.objects.filter(community__code="fenghuang").count() == 5

@@ -1,6 +1,5 @@
 """Every read of the expense area a user can reach, already scoped to that user."""
 
-from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -57,6 +56,16 @@ def _unit_names(ids) -> dict[int, str]:
     return dict(OrgUnit.objects.filter(pk__in=set(ids)).values_list("id", "name"))
 
 
+def _step_ref(code: str, role: str, unit_id: int, units: dict[int, str]) -> dict:
+    return {
+        "step": code,
+        "label": str(Step(code).label),
+        "role": role,
+        "role_label": str(Role(role).label),
+        "org_unit": {"id": unit_id, "name": units.get(unit_id, "")},
+    }
+
+
 def route_for_request(request: ExpenseRequest) -> list[dict]:
     """The request's steps with their status in the current round: passed, current, waiting, failed."""
     tasks = []
@@ -86,11 +95,7 @@ def route_for_request(request: ExpenseRequest) -> list[dict]:
         else:
             status = "waiting"
         steps.append({
-            "step": code,
-            "label": str(Step(code).label),
-            "role": role,
-            "role_label": str(Role(role).label),
-            "org_unit": {"id": unit_id, "name": units.get(unit_id, "")},
+            **_step_ref(code, role, unit_id, units),
             "status": status,
             "tasks": [
                 {
@@ -142,11 +147,7 @@ def route_preview(*, user, community_id, amount, category) -> dict:
         elif not holders:
             note = "street_reviewer"
         steps.append({
-            "step": code,
-            "label": str(Step(code).label),
-            "role": role,
-            "role_label": str(Role(role).label),
-            "org_unit": {"id": unit_id, "name": units.get(unit_id, "")},
+            **_step_ref(code, role, unit_id, units),
             "holders": [str(h) for h in holders],
             "note": note,
         })
@@ -176,12 +177,6 @@ def actions_for(*, user, request: ExpenseRequest) -> dict:
         "pay": permissions.can_pay_expense(user, request),
         "comment": True,
     }
-
-
-def approved_unpaid_total(*, community) -> Decimal:
-    from django.db.models import Sum
-
-    return ExpenseRequest.objects.filter(community=community, state=ExpenseState.APPROVED).aggregate(t=Sum("amount"))["t"] or Decimal("0")
 
 
 def policies_for_user(*, user):

@@ -297,9 +297,13 @@ def expense_create(
     _check_fields(category=category, payee=payee, purpose=purpose)
     if not permissions.can_file_expense(actor, community):
         raise ValidationError({"community": _("You cannot file expenses for this community.")})
-    cc_users = list(User.objects.filter(pk__in=[getattr(u, "pk", u) for u in cc], is_active=True))
-    if len(cc_users) != len(set(getattr(u, "pk", u) for u in cc)):
-        raise ValidationError({"cc": _("Unknown user in the copy list.")})
+    cc_ids = {getattr(u, "pk", u) for u in cc}
+    # Only people of this community or its street: a copy opens the request to its reader.
+    cc_users = list(User.objects.filter(
+        pk__in=cc_ids, is_active=True, memberships__org_unit_id__in=[community.pk, community.parent_id]
+    ).distinct())
+    if len(cc_users) != len(cc_ids):
+        raise ValidationError({"cc": _("Copy only people of this community or its street.")})
     with transaction.atomic():
         policy = policy_in_force(street_id=community.parent_id)
         steps = route_steps(policy=policy, category=category, amount=amount)
@@ -529,19 +533,23 @@ def route_finished(*, process: Process, approved: bool) -> None:
 # --- task actions (registered with the approvals app) ----------------------------------------
 
 
-def _task_request(task: Task) -> ExpenseRequest:
+# Task actions run inside `approvals.task_act`'s transaction; their own atomic block needs no
+# savepoint (an error rolls the whole action back anyway), which saves two statements per action.
+
+
+def _task_request(task: Task) -> tuple[ExpenseRequest, Task]:
     request = ExpenseRequest.objects.select_for_update().select_related("community", "policy").filter(process_id=task.process_id).first()
     if request is None:
         raise StaleState(_("This task is already finished."))
-    approvals.task_lock(task)
+    task = approvals.task_lock(task)
     if request.state != ExpenseState.PENDING:
         raise StaleState(_("This request is no longer waiting for approval."))
-    return request
+    return request, task
 
 
 def _decide(*, actor: User, task: Task, decision: str, comment: str) -> ExpenseRequest:
-    with transaction.atomic():
-        request = _task_request(task)
+    with transaction.atomic(savepoint=False):
+        request, task = _task_request(task)
         step = task.data.get("step", "")
 
         def work():
@@ -571,8 +579,8 @@ def _cancel_route(request: ExpenseRequest) -> list[int]:
 
 
 def expense_task_return(*, actor: User, task: Task, comment: str = "") -> ExpenseRequest:
-    with transaction.atomic():
-        request = _task_request(task)
+    with transaction.atomic(savepoint=False):
+        request, task = _task_request(task)
         step = task.data.get("step", "")
 
         def work():
@@ -587,8 +595,8 @@ def expense_task_return(*, actor: User, task: Task, comment: str = "") -> Expens
 
 
 def expense_task_transfer(*, actor: User, task: Task, to_user, comment: str = "") -> ExpenseRequest:
-    with transaction.atomic():
-        request = _task_request(task)
+    with transaction.atomic(savepoint=False):
+        request, task = _task_request(task)
         role, unit = task.data.get("role"), task.data.get("org_unit_id")
         try:
             target = User.objects.get(pk=getattr(to_user, "pk", to_user), is_active=True)
@@ -617,13 +625,19 @@ def expense_task_transfer(*, actor: User, task: Task, to_user, comment: str = ""
 # --- request actions -------------------------------------------------------------------------
 
 
+def _lock_own_pending(actor: User, request_id: int, message: str) -> ExpenseRequest:
+    """The submitter's own request, locked, still waiting for approval (else 404 / 409)."""
+    request = _lock(request_id)
+    if request.submitter_id != actor.pk:
+        raise PermissionDenied
+    if request.state != ExpenseState.PENDING:
+        raise StaleState(message)
+    return request
+
+
 def expense_withdraw(*, actor: User, request: ExpenseRequest, comment: str = "") -> ExpenseRequest:
     with transaction.atomic():
-        request = _lock(request.pk)
-        if request.submitter_id != actor.pk:
-            raise PermissionDenied
-        if request.state != ExpenseState.PENDING:
-            raise StaleState(_("Only a request waiting for approval can be withdrawn."))
+        request = _lock_own_pending(actor, request.pk, _("Only a request waiting for approval can be withdrawn."))
         if approvals.has_human_decision(process_kind=KIND, process_id=request.pk, round=request.round):
             raise StaleState(_("Someone has already decided on this request; it can no longer be withdrawn."))
         owners = []
@@ -640,11 +654,7 @@ def expense_withdraw(*, actor: User, request: ExpenseRequest, comment: str = "")
 
 def expense_urge(*, actor: User, request: ExpenseRequest, comment: str = "") -> ExpenseRequest:
     with transaction.atomic():
-        request = _lock(request.pk)
-        if request.submitter_id != actor.pk:
-            raise PermissionDenied
-        if request.state != ExpenseState.PENDING:
-            raise StaleState(_("Only a request waiting for approval can be urged."))
+        request = _lock_own_pending(actor, request.pk, _("Only a request waiting for approval can be urged."))
         approvals.urge_check(process_kind=KIND, process_id=request.pk)
         owners = tuple(_open_tasks(request).exclude(owner_id=None).values_list("owner_id", flat=True))
         _perform(request, actor=actor, action=Action.URGE, work=lambda: None, comment=comment, detail={"users": list(owners)})

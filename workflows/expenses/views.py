@@ -18,6 +18,7 @@ from workflows.approvals import services as approvals
 from workflows.approvals.errors import RateLimited, StaleState
 from workflows.expenses import permissions, selectors, services
 from workflows.expenses.flows import ExpenseFlow
+from workflows.expenses.policy import Step
 from workflows.expenses.states import ExpenseState
 from workflows.ledger.categories import ExpenseCategory
 from workflows.org.models import User
@@ -81,13 +82,23 @@ def expense_list(request):
     })
 
 
+def _labelled(history):
+    states = dict(ExpenseState.choices)
+    rows = list(history)
+    for row in rows:
+        row.step_label = Step(row.step).label if row.step in Step.values else row.step
+        row.state_before_label = states.get(row.state_before, row.state_before)
+        row.state_after_label = states.get(row.state_after, row.state_after)
+    return rows
+
+
 @login_required
 def expense_detail(request, pk: int):
     expense = selectors.expense_get_for_user(user=request.user, pk=pk)
     return render(request, "expenses/expense_detail.html", {
         "expense": expense,
         "route": selectors.route_for_request(expense),
-        "history": selectors.history_for(expense),
+        "history": _labelled(selectors.history_for(expense)),
         "actions": selectors.actions_for(user=request.user, request=expense),
         "categories": ExpenseCategory.choices,
         "today": dt.date.today().isoformat(),
