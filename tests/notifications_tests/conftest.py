@@ -8,6 +8,16 @@ from notifications.consumers import NotificationConsumer
 from workflows.approvals.events import ApprovalEvent, emit
 
 
+@pytest.fixture
+def demo(demo):
+    """The shared demo, with an empty inbox: the demo's own expense requests already notified
+    people while loading, and these tests count exactly what they cause."""
+    from notifications.models import Notification
+
+    Notification.objects.all().delete()
+    return demo
+
+
 @pytest.fixture(autouse=True)
 def _fresh_in_memory_layer():
     # The in-memory layer is a process-wide singleton; a stale group from an earlier test must not
