@@ -1,7 +1,7 @@
 """ASGI entry point: HTTP through Django, websockets through Channels.
 
-Websockets pass origin validation (ALLOWED_HOSTS) and session + token authentication before
-reaching a consumer.
+Websockets pass origin validation (ALLOWED_HOSTS; token clients may omit Origin) and session +
+token authentication before reaching a consumer.
 """
 
 import os
@@ -13,14 +13,13 @@ from django.core.asgi import get_asgi_application  # noqa: E402
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from notifications.routing import websocket_urlpatterns  # noqa: E402
-from project.ws_auth import TokenOrSessionAuthMiddlewareStack  # noqa: E402
+from project.ws_auth import OriginCheck, TokenOrSessionAuthMiddlewareStack  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(TokenOrSessionAuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": OriginCheck(TokenOrSessionAuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -33,5 +33,28 @@ class TokenAuthMiddleware:
         return await self.inner(scope, receive, send)
 
 
+class OriginCheck:
+    """Origin validation that lets token clients without an Origin header through.
+
+    The origin check protects the session cookie from a hostile page (cross-site websocket
+    hijacking); browsers always send Origin on websockets, so such a page is still checked. A
+    mobile or server client authenticates with `?token=` and sends no Origin: there is no
+    cookie to ride, and refusing it would only break legitimate clients.
+    """
+
+    def __init__(self, inner):
+        from channels.security.websocket import AllowedHostsOriginValidator
+
+        self.inner = inner
+        self.validated = AllowedHostsOriginValidator(inner)
+
+    async def __call__(self, scope, receive, send):
+        headers = dict(scope.get("headers", []))
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        if b"origin" not in headers and query.get("token"):
+            return await self.inner(scope, receive, send)
+        return await self.validated(scope, receive, send)
+
+
 def TokenOrSessionAuthMiddlewareStack(inner):  # noqa: N802 (mirrors channels' naming)
     return AuthMiddlewareStack(TokenAuthMiddleware(inner))
