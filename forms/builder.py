@@ -36,18 +36,27 @@ def _remember(cache: OrderedDict, key, value):
     return value
 
 
+def _cache_key(version):
+    """None for drafts (never cached). The publication time joins the id so a reused id (a
+    restored database, a rolled-back test) can never serve another version's schema."""
+    if version.pk is None or version.state == VersionState.DRAFT:
+        return None
+    return (version.pk, version.published_at)
+
+
 def schema_of(version) -> FormSchema:
-    immutable = version.pk is not None and version.state != VersionState.DRAFT
-    if immutable and version.pk in _schemas:
-        return _schemas[version.pk]
+    key = _cache_key(version)
+    if key is not None and key in _schemas:
+        return _schemas[key]
     parsed = parse_schema(version.schema)
-    return _remember(_schemas, version.pk, parsed) if immutable else parsed
+    return _remember(_schemas, key, parsed) if key is not None else parsed
 
 
 def form_class_for(version, language: str | None = None) -> type["BuiltForm"]:
     language = language or get_language() or "zh-hans"
-    immutable = version.pk is not None and version.state != VersionState.DRAFT
-    key = (version.pk, language)
+    base = _cache_key(version)
+    immutable = base is not None
+    key = (base, language)
     if immutable and key in _classes:
         return _classes[key]
     cls = build_form_class(schema_of(version), language)

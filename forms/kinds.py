@@ -235,10 +235,20 @@ class DateKind(Kind):
         return None if value is None else value.isoformat()
 
 
+class DateRangeWidget(djforms.MultiWidget):
+    def __init__(self):
+        super().__init__(widgets=[DateInput(), DateInput()])
+
+    def decompress(self, value):
+        if isinstance(value, dict):
+            return [value.get("start"), value.get("end")]
+        return [None, None]
+
+
 class DateRangeField(djforms.MultiValueField):
     def __init__(self, **kwargs):
         fields = (djforms.DateField(input_formats=["%Y-%m-%d"]), djforms.DateField(input_formats=["%Y-%m-%d"]))
-        widget = djforms.MultiWidget(widgets=[DateInput(), DateInput()])
+        widget = DateRangeWidget()
         super().__init__(fields=fields, widget=widget, require_all_fields=True, **kwargs)
 
     def compress(self, data_list):
@@ -621,6 +631,9 @@ class ComputedKind(Kind):
 # --- detail table ---------------------------------------------------------------------------
 
 
+MALFORMED = object()  # a table value that was not a list of objects
+
+
 class TableWidget(djforms.Widget):
     """Rows of sub-widgets named <key>-<i>-<column>, plus <key>-rows (the row count)."""
 
@@ -630,6 +643,8 @@ class TableWidget(djforms.Widget):
         self.max_rows = max_rows
 
     def value_from_datadict(self, data, files, name):
+        if data.get(f"{name}-malformed"):
+            return MALFORMED
         try:
             count = int(data.get(f"{name}-rows") or 0)
         except (TypeError, ValueError):
@@ -684,6 +699,8 @@ class TableField(djforms.Field):
         super().__init__(widget=TableWidget(columns, self.max_rows), **kwargs)
 
     def clean(self, value):
+        if value is MALFORMED:
+            raise ValidationError(_("Send the rows of a detail table as a list of objects."), code="malformed")
         rows = value if isinstance(value, list) else []
         cleaned, errors = [], []
         for index, raw in enumerate(rows, start=1):
@@ -748,12 +765,12 @@ class TableKind(Kind):
                 REGISTRY[col.kind].bind(sub, user)
 
     def flatten(self, f, name, value):
-        if not isinstance(value, list):
-            return [(f"{name}-rows", ["0"])] if value is None else [(f"{name}-rows", ["1"]), (f"{name}-0-?", ["?"])]
+        if value is None:
+            return [(f"{name}-rows", ["0"])]
+        if not isinstance(value, list) or not all(isinstance(row, dict) for row in value):
+            return [(f"{name}-malformed", ["1"])]
         pairs = [(f"{name}-rows", [str(min(len(value), MAX_TABLE_ROWS_READ))])]
         for i, row in enumerate(value[:MAX_TABLE_ROWS_READ]):
-            if not isinstance(row, dict):
-                row = {}
             for col in f.columns:
                 pairs.extend(REGISTRY[col.kind].flatten(col, f"{name}-{i}-{col.key}", row.get(col.key)))
         return pairs
