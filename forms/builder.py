@@ -99,6 +99,12 @@ def build_form_class(schema: FormSchema, language: str = "zh-hans") -> type["Bui
         language=language,
         field_map=schema.field_map(),
         computed_order=_computed_order(schema),
+        # Only fields that conditions read are converted for evaluation; only fields with a
+        # show_if can be hidden. Both keep a form without conditions at hand-written speed.
+        condition_keys=frozenset().union(
+            *(conditions.fields_of(f.show_if) | conditions.fields_of(f.required_if) for f in schema.fields())
+        ),
+        conditional_keys=frozenset(f.key for f in schema.fields() if f.show_if is not None),
     )
     return type("LowcodeForm", (BuiltForm,), attrs)
 
@@ -107,6 +113,8 @@ class BuiltForm(djforms.Form):
     schema: FormSchema
     field_map: dict
     computed_order: list
+    condition_keys: frozenset
+    conditional_keys: frozenset
     language: str
 
     def __init__(self, data=None, files=None, *, user=None, **kwargs):
@@ -119,7 +127,7 @@ class BuiltForm(djforms.Form):
 
     def _condition_view(self, values: dict, visible: set[str]) -> dict:
         view = {}
-        for key in visible:
+        for key in self.condition_keys & visible:
             f = self.field_map[key]
             if key in values and f.kind not in ("attachment", "static"):
                 view[key] = REGISTRY[f.kind].to_json(f, values[key])
@@ -131,9 +139,13 @@ class BuiltForm(djforms.Form):
         # Fixed point: a field whose controlling field is hidden sees that field as empty. The
         # schema refuses show_if cycles, so this settles within len(fields) rounds.
         visible = set(self.field_map)
+        if not self.conditional_keys:
+            return visible
         for _round in range(len(self.field_map) + 1):
             view = self._condition_view(values, visible)
-            now = {k for k, f in self.field_map.items() if conditions.evaluate(f.show_if, view)}
+            now = set(self.field_map) - {
+                k for k in self.conditional_keys if not conditions.evaluate(self.field_map[k].show_if, view)
+            }
             if now == visible:
                 break
             visible = now
