@@ -1,11 +1,19 @@
 """Hostile and malformed schemas are refused with clear, located messages."""
 
 import pytest
+from django.utils import translation
 
 from forms import expressions
 from forms.regex_safety import UnsafePattern, check_pattern
 from forms.schema import SchemaError, parse_schema
 from tests.forms_tests.helpers import field, schema_of
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # Kind-specific messages are translated (designers read them in Chinese); match the msgids.
+    with translation.override("en"):
+        yield
 
 
 def refused(raw) -> dict:
