@@ -115,7 +115,10 @@ def designer_index(request):
 @login_required
 def designer(request, pk):
     version = selectors.version_get_for_designer(user=request.user, pk=pk)
-    kinds = [{"name": k.name, "label": str(k.label)} for k in REGISTRY.values()]
+    kinds = [
+        {"name": k.name, "label": str(k.label), "allowed": sorted(k.validators | k.options), "input": k.is_input}
+        for k in REGISTRY.values()
+    ]
     config = {
         "version": {"id": version.pk, "number": version.number, "state": version.state, "schema": version.schema},
         "definition": {"code": version.definition.code, "name": version.definition.name},

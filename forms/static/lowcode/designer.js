@@ -164,12 +164,28 @@
     return cond;
   }
 
+  // Options that only some kinds take are shown only for those kinds.
+  var KIND_OPTIONS = ["min", "max", "min_length", "max_length", "pattern", "choices", "max_size_kb", "extensions",
+    "expression", "decimal_places", "columns", "min_rows", "max_rows", "link_kind"];
+  function showOptionsFor(kind) {
+    var k = config.kinds.filter(function (k) { return k.name === kind; })[0] || { allowed: [], input: true };
+    $$("#editor [data-prop]").forEach(function (el) {
+      var name = el.dataset.prop.replace("validators.", "");
+      if (KIND_OPTIONS.indexOf(name) < 0) return;
+      el.closest("label").hidden = k.allowed.indexOf(name) < 0;
+    });
+    $$('#editor [data-prop="required"], #editor [data-prop="required_if"]').forEach(function (el) {
+      el.closest("label").hidden = !k.input;
+    });
+  }
+
   function select(f) {
     selected = f;
     var editor = $("#editor");
     editor.hidden = !f;
     renderList();
     if (!f) return;
+    showOptionsFor(f.kind);
     $$("[data-prop]", editor).forEach(function (el) {
       var value = get(f, el.dataset.prop);
       if (el.type === "checkbox") el.checked = !!value; else el.value = toInput(el.dataset.prop, value);
@@ -199,6 +215,7 @@
       var el = ev.target;
       if (el.dataset.prop) {
         set(selected, el.dataset.prop, fromInput(el.dataset.prop, el.value, el));
+        if (el.dataset.prop === "kind") showOptionsFor(selected.kind);
         if (JSONS.indexOf(el.dataset.prop) >= 0 && el.dataset.prop !== "columns") {
           var box = $('[data-cond="' + el.dataset.prop + '"]', editor);
           if (box) conditionToParts(box, selected[el.dataset.prop]);
