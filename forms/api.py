@@ -1,6 +1,7 @@
 """Forms API. Fill endpoints for everyone who may fill; designer endpoints for admins (404 else)."""
 
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -77,6 +78,10 @@ class FormValidateView(APIView):
     def post(self, request, code):
         version = selectors.published_form_get_for_user(user=request.user, code=code)
         data = request.data
+        if isinstance(data, QueryDict):
+            # A multipart post (attachments) is read exactly as the fill page reads it.
+            cleaned = services.submission_validate(version=version, data=data, user=request.user, files=request.FILES)
+            return Response({"version": version.pk, "data": cleaned})
         if not isinstance(data, dict):
             raise ValidationError({"__all__": [_("Send the form data as a JSON object.")]})
         cleaned = services.submission_validate(version=version, data=dict(data), user=request.user)

@@ -116,3 +116,21 @@ def test_the_preview_endpoint_renders_escaped_html_and_reports_schema_errors(api
 
 def test_anonymous_callers_get_nothing(anon_api):
     assert anon_api.get("/api/forms/").status_code in (401, 403)
+
+
+def test_validate_also_takes_a_multipart_post_with_an_attachment(api_for, users, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    voucher = SimpleUploadedFile("凭证.pdf", b"%PDF-1.4", content_type="application/pdf")
+    response = api_for(users["heping_staff"]).post(
+        "/api/forms/shaping-income-extra/validate/",
+        {"receipt_no": "R-1", "payer_type": "government", "purchase_contract": "GM-2026-01", "voucher": voucher},
+        format="multipart",
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["data"]["voucher"]["name"] == "凭证.pdf"
+    missing = api_for(users["heping_staff"]).post(
+        "/api/forms/shaping-income-extra/validate/", {"receipt_no": "R-1", "payer_type": "government"}, format="multipart"
+    )
+    assert missing.status_code == 400 and set(missing.json()) == {"purchase_contract"}

@@ -100,3 +100,11 @@ def test_computed_values_of_hidden_fields_are_not_stored():
             field("c", "computed", expression="a * 2", show_if={"field": "flag", "op": "eq", "value": True})]
     assert "c" not in run(spec, {"a": 2, "flag": False})[0]
     assert run(spec, {"a": 2, "flag": True})[0]["c"] == "4.00"
+
+
+def test_the_engine_takes_typed_conditions_as_well_as_plain_dicts():
+    from forms.schema import Condition
+
+    typed = Condition.model_validate({"any": [{"field": "t", "op": "in", "value": ["engineering", "goods"]}]})
+    assert evaluate(typed, {"t": "goods"}) is True
+    assert evaluate(typed, {"t": "other"}) is False
