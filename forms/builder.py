@@ -254,8 +254,9 @@ def flatten(schema: FormSchema, data: dict) -> MultiValueDict:
     return flat
 
 
-def client_logic(schema: FormSchema) -> dict:
-    """What logic.js needs: conditions as JSON and expressions as pre-parsed trees."""
+def client_logic(schema: FormSchema, prefix: str = "") -> dict:
+    """What logic.js needs: conditions as JSON and expressions as pre-parsed trees. `prefix` is
+    the Django form prefix when the form is embedded in another page (input names `prefix-key`)."""
     fields, computed = {}, []
     for f in schema.fields():
         fields[f.key] = {
@@ -270,7 +271,7 @@ def client_logic(schema: FormSchema) -> dict:
                 computed.append(
                     {"key": col.key, "table": f.key, "tree": expressions.parse(col.expression).tree, "places": _places(col)}
                 )
-    return {"fields": fields, "computed": computed}
+    return {"fields": fields, "computed": computed, "prefix": prefix}
 
 
 def _places(f) -> int:

@@ -138,16 +138,19 @@ def version_retire(*, actor, version: FormVersion) -> FormVersion:
     return locked
 
 
-def submission_validate(*, version: FormVersion, data, user, files=None) -> dict:
+def submission_validate(*, version: FormVersion, data, user, files=None, prefix: str | None = None) -> dict:
     """Validate data (a JSON dict, or an HTML post's QueryDict) against a version.
 
     Returns the cleaned JSON-serialisable dict to store; raises ValidationError({field: [msgs]}).
-    Attachments are written to storage only when the whole form is valid.
+    Attachments are written to storage only when the whole form is valid. `prefix` reads a post
+    whose inputs carry a Django form prefix (a form embedded in another page); error keys stay
+    the schema's field keys.
     """
     schema = builder.schema_of(version)
     if isinstance(data, MultiValueDict):
         flat = data
     elif isinstance(data, dict):
+        prefix = None
         known = schema.field_map()
         unknown = sorted(str(k) for k in data if k not in known)
         if unknown:
@@ -155,7 +158,7 @@ def submission_validate(*, version: FormVersion, data, user, files=None) -> dict
         flat = builder.flatten(schema, data)
     else:
         raise ValidationError({"__all__": [_("Send the form data as a JSON object.")]})
-    form = builder.form_class_for(version)(data=flat, files=files, user=user)
+    form = builder.form_class_for(version)(data=flat, files=files, user=user, prefix=prefix)
     if not form.is_valid():
         raise ValidationError(form.error_dict())
     return form.stored_data()

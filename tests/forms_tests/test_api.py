@@ -134,3 +134,16 @@ def test_validate_also_takes_a_multipart_post_with_an_attachment(api_for, users,
         "/api/forms/shaping-income-extra/validate/", {"receipt_no": "R-1", "payer_type": "government"}, format="multipart"
     )
     assert missing.status_code == 400 and set(missing.json()) == {"purchase_contract"}
+
+
+def test_a_form_embedded_with_a_prefix_validates_from_the_host_pages_post(users):
+    from django.http import QueryDict
+
+    from forms import selectors, services
+
+    version = selectors.published_version_for(purpose="expense.extra", street=users["admin"].memberships.first().org_unit)
+    post = QueryDict(mutable=True)
+    post.update({"amount": "100", "extra-invoice_no": "INV-20260001", "extra-project_type": "goods", "extra-items-rows": "1",
+                 "extra-items-0-name": "纸", "extra-items-0-quantity": "2", "extra-items-0-unit_price": "3"})
+    cleaned = services.submission_validate(version=version, data=post, user=users["heping_staff"], prefix="extra")
+    assert cleaned["items_total"] == "6.00" and cleaned["invoice_no"] == "INV-20260001"

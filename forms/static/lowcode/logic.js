@@ -77,6 +77,7 @@
   }
 
   function readField(root, key, kind) {
+    // `key` is the input name (with the form prefix, if any).
     var q = function (sel) { return root.querySelector(sel); };
     if (kind === "multiple_choice") {
       return Array.prototype.map.call(root.querySelectorAll('input[name="' + key + '"]:checked'), function (e) { return e.value; });
@@ -117,9 +118,10 @@
 
   function init(root, logic) {
     var fields = logic.fields, computed = logic.computed || [];
+    var name = function (key) { return logic.prefix ? logic.prefix + "-" + key : key; };
     function refresh() {
       var raw = {};
-      Object.keys(fields).forEach(function (k) { raw[k] = readField(root, k, fields[k].kind); });
+      Object.keys(fields).forEach(function (k) { raw[k] = readField(root, name(k), fields[k].kind); });
       var visible = Object.keys(fields), n = visible.length + 1;
       for (var round = 0; round < n; round++) {
         var view = {};
@@ -132,7 +134,7 @@
       visible.forEach(function (k) { data[k] = raw[k]; });
       computed.forEach(function (c) {
         if (!c.table) return;
-        var box = root.querySelector('[data-table="' + c.table + '"]');
+        var box = root.querySelector('[data-table="' + name(c.table) + '"]');
         if (!box) return;
         Array.prototype.forEach.call(box.querySelectorAll("tbody tr"), function (tr) {
           var row = {};
@@ -140,10 +142,10 @@
           var out = tr.querySelector('[data-column="' + c.key + '"]'), v = compute(c.tree, row, {});
           if (out) { out.value = isFinite(v) ? v.toFixed(c.places) : ""; out.readOnly = true; }
         });
-        data[c.table] = readTable(root, c.table);
+        data[c.table] = readTable(root, name(c.table));
       });
       var tables = {};
-      Object.keys(fields).forEach(function (k) { if (fields[k].kind === "table") tables[k] = visible.indexOf(k) >= 0 ? readTable(root, k) : []; });
+      Object.keys(fields).forEach(function (k) { if (fields[k].kind === "table") tables[k] = visible.indexOf(k) >= 0 ? readTable(root, name(k)) : []; });
       computed.forEach(function (c) {
         if (c.table) return;
         var v = compute(c.tree, data, tables), el = root.querySelector('[data-computed="' + c.key + '"]');
@@ -157,7 +159,7 @@
         if (star && fields[k].required_if) star.hidden = !evaluate(fields[k].required_if, data);
       });
       Array.prototype.forEach.call(root.querySelectorAll("[data-capitals-for]"), function (el) {
-        var input = root.querySelector('[name="' + el.dataset.capitalsFor + '"]');
+        var input = root.querySelector('[name="' + name(el.dataset.capitalsFor) + '"]');
         el.textContent = input ? rmb(input.value) : "";
       });
     }
