@@ -99,6 +99,10 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+    # Tests use a file, not SQLite's shared in-memory cache: there a second writer thread fails at
+    # once with "table is locked" instead of waiting, so concurrency tests would not see the
+    # production locking (WAL + BEGIN IMMEDIATE).
+    _db["TEST"] = {"NAME": env_str("TEST_SQLITE_PATH", str(DATA_DIR / "test_gongying.sqlite3"))}
 elif _db["ENGINE"] == "django.db.backends.postgresql":
     _db.setdefault("TEST", {})["NAME"] = env_str("TEST_DATABASE_NAME", "test_gongying")
 else:

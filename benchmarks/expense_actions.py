@@ -1,0 +1,271 @@
+"""Benchmark: approval actions through the service layer, against the bare limit and a peer engine.
+
+Run from the project root with the project's virtualenv (SpiffWorkflow comes from the `bench`
+extra):
+
+    python benchmarks/expense_actions.py                                    # SQLite
+    DATABASE_URL=postgres://user@127.0.0.1:5432/postgres python benchmarks/expense_actions.py
+
+It never touches the development data: SQLite runs on a scratch file in a temporary folder;
+PostgreSQL on a scratch database (BENCH_DATABASE_NAME, default "bench_gongying_expenses")
+created and dropped through Django's test-database machinery. Loops are bounded (a few minutes
+at most) and everything runs on one connection in this process.
+
+What it prints:
+  1. approval actions per second through the services (the ¥50,000 route: secretary, two
+     committee votes, street reviewer, street leader), and whole routes per second;
+  2. the bare limit of the same connection: one transaction that updates one row and inserts
+     one row (what an action must do at the least);
+  3. their ratio;
+  4. SQL queries (and time) per approval with ~100 and with ~10,000 open requests;
+  5. the same four-step route in SpiffWorkflow, its serialized state saved to the same
+     database after every step.
+"""
+
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+ROUTES = int(os.environ.get("BENCH_ROUTES", "60"))          # ¥50,000 routes through services
+BARE = int(os.environ.get("BENCH_BARE", "2000"))            # bare transactions
+SAMPLE = int(os.environ.get("BENCH_SAMPLE", "20"))          # approvals measured per open-request level
+LARGE = int(os.environ.get("BENCH_OPEN", "10000"))          # the large open-request level
+SPIFF_ROUTES = int(os.environ.get("BENCH_SPIFF_ROUTES", "300"))
+
+SPIFF_BPMN = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="defs" targetNamespace="gongying-bench">
+  <bpmn:process id="expense" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="secretary"/>
+    <bpmn:userTask id="secretary"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="secretary" targetRef="committee"/>
+    <bpmn:userTask id="committee"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="committee" targetRef="reviewer"/>
+    <bpmn:userTask id="reviewer"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="reviewer" targetRef="leader"/>
+    <bpmn:userTask id="leader"/>
+    <bpmn:sequenceFlow id="f4" sourceRef="leader" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+def configure() -> str:
+    scratch = tempfile.mkdtemp(prefix="gongying-bench-")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
+    os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-not-for-any-deployment-0123456789")
+    os.environ.setdefault("DEBUG", "0")
+    os.environ["TEST_SQLITE_PATH"] = str(Path(scratch) / "bench.sqlite3")
+    os.environ["TEST_DATABASE_NAME"] = os.environ.get("BENCH_DATABASE_NAME", "bench_gongying_expenses")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return scratch
+
+
+def main() -> None:
+    import logging
+
+    scratch = configure()
+    logging.disable(logging.INFO)  # SpiffWorkflow logs every state change at INFO
+    from django.db import connection
+
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    try:
+        run(connection)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def run(connection) -> None:
+    from django.db import transaction
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    from fixtures.loader import load_demo
+    from workflows.approvals import services as approvals
+    from workflows.expenses import services
+    from workflows.expenses.models import ExpenseRequest
+
+    demo = load_demo("benchmark")
+    users, communities = demo["users"], demo["communities"]
+    heping = communities["heping"]
+    signers = ["heping_secretary", "heping_committee1", "heping_committee2", "shaping_reviewer", "shaping_leader"]
+
+    def file(amount: str) -> ExpenseRequest:
+        return services.expense_create(actor=users["heping_staff"], community=heping, amount=amount,
+                                       category="utilities", payee="鹤山市供电局", purpose="电费")
+
+    def open_task(request_id: int, user) -> int:
+        return Task.objects.filter(process__expense_request__pk=request_id, owner_id=user.pk, status=STATUS.NEW).values_list("pk", flat=True)[0]
+
+    rows = []
+
+    # 1. Service-layer approval actions on the four-step route (warm up first).
+    for _ in range(3):
+        r = file("50000.00")
+        for who in signers:
+            approvals.task_act(actor=users[who], task_id=open_task(r.pk, users[who]), action="approve")
+    requests = [file("50000.00") for _ in range(ROUTES)]
+    action_time = 0.0
+    actions = 0
+    started = time.perf_counter()
+    for r in requests:
+        for who in signers:
+            task_id = open_task(r.pk, users[who])
+            t0 = time.perf_counter()
+            approvals.task_act(actor=users[who], task_id=task_id, action="approve")
+            action_time += time.perf_counter() - t0
+            actions += 1
+    route_wall = time.perf_counter() - started
+    assert ExpenseRequest.objects.filter(pk__in=[r.pk for r in requests], state="approved").count() == ROUTES
+    actions_per_s = actions / action_time
+    t0 = time.perf_counter()
+    for _ in range(20):
+        r = file("50000.00")
+        for who in signers:
+            approvals.task_act(actor=users[who], task_id=open_task(r.pk, users[who]), action="approve")
+    full_route_s = (time.perf_counter() - t0) / 20
+    rows.append(("service: approval actions/s (¥50,000 route)", f"{actions_per_s:,.0f}", f"{actions} actions, {route_wall:.1f} s"))
+    rows.append(("service: whole routes/s (file + 5 approvals)", f"{1 / full_route_s:,.1f}", f"{full_route_s * 1000:.1f} ms per route"))
+
+    # 2. The bare limit of the same connection: update one row and insert one row per transaction.
+    target = requests[0].pk
+    insert = (
+        "INSERT INTO approvals_historyentry (process_kind, process_id, action, comment, state_before, state_after, step,"
+        " round, detail, created_at) VALUES (%s, %s, %s, '', 'pending', 'pending', '', 1, %s, %s)"
+    )
+    t0 = time.perf_counter()
+    for _ in range(BARE):
+        with transaction.atomic(), connection.cursor() as cursor:
+            now = timezone.now()
+            cursor.execute("UPDATE expenses_expenserequest SET updated_at = %s WHERE id = %s", [now, target])
+            cursor.execute(insert, ["bench", target, "comment", "{}", now])
+    bare_s = (time.perf_counter() - t0) / BARE
+    rows.append(("bare: update 1 row + insert 1 row per transaction/s", f"{1 / bare_s:,.0f}", f"{BARE} transactions"))
+    rows.append(("ratio service actions / bare transactions", f"{actions_per_s * bare_s:.3f}", "1.000 would be the limit"))
+
+    # 3. Queries per approval at ~100 and ~10,000 open requests.
+    def measure(pending: list[ExpenseRequest]) -> tuple[float, float]:
+        queries = 0
+        spent = 0.0
+        for r in pending:
+            task_id = open_task(r.pk, users["heping_secretary"])
+            with CaptureQueriesContext(connection) as ctx:
+                t0 = time.perf_counter()
+                approvals.task_act(actor=users["heping_secretary"], task_id=task_id, action="approve")
+                spent += time.perf_counter() - t0
+            queries += len(ctx.captured_queries)
+        return queries / len(pending), spent / len(pending) * 1000
+
+    small = [file("800.00") for _ in range(100 + 2 * SAMPLE)]
+    open_small = ExpenseRequest.objects.filter(state="pending").count()
+    q_small, ms_small = measure(small[:SAMPLE])
+    clone_open_requests(LARGE - ExpenseRequest.objects.filter(state="pending").count(), template=small[-1])
+    open_large = ExpenseRequest.objects.filter(state="pending").count()
+    q_large, ms_large = measure(small[SAMPLE:2 * SAMPLE])
+    rows.append((f"queries per approval at {open_small:,} open requests", f"{q_small:.1f}", f"{ms_small:.2f} ms per action"))
+    rows.append((f"queries per approval at {open_large:,} open requests", f"{q_large:.1f}", f"{ms_large:.2f} ms per action"))
+
+    # 4. SpiffWorkflow: the same four steps, serialized state saved after every step.
+    spiff_total, spiff_steps = spiff(connection)
+    rows.append(("SpiffWorkflow: steps/s (state saved each step)", f"{spiff_steps / spiff_total:,.0f}",
+                 f"{SPIFF_ROUTES} routes, {spiff_steps} steps"))
+    rows.append(("SpiffWorkflow: whole routes/s", f"{SPIFF_ROUTES / spiff_total:,.1f}",
+                 f"{spiff_total / SPIFF_ROUTES * 1000:.1f} ms per route"))
+    rows.append(("service steps/s ÷ SpiffWorkflow steps/s", f"{actions_per_s / (spiff_steps / spiff_total):.2f}", ""))
+
+    vendor = connection.vendor
+    print(f"\nGongying expense actions benchmark · database: {vendor} · {time.strftime('%Y-%m-%d %H:%M:%S')}")
+    width = max(len(r[0]) for r in rows)
+    print(f"{'measure'.ljust(width)}  {'value':>10}  note")
+    print(f"{'-' * width}  {'-' * 10}  {'-' * 30}")
+    for name, value, note in rows:
+        print(f"{name.ljust(width)}  {value:>10}  {note}")
+    growth = "constant" if q_large <= q_small + 0.01 else f"GREW by {q_large - q_small:.1f}"
+    print(f"\nqueries per action from ~100 to ~{LARGE:,} open requests: {growth}")
+
+
+def clone_open_requests(count: int, *, template) -> None:
+    """Add `count` open requests in bulk, shaped like `template` (pending, one open secretary task)."""
+    from django.db import transaction
+    from viewflow.workflow.models import Process, Task
+
+    from workflows.expenses.models import ExpenseRequest
+
+    if count <= 0:
+        return
+    template = ExpenseRequest.objects.get(pk=template.pk)
+    process = Process.objects.get(pk=template.process_id)
+    open_task = Task.objects.get(process=process, status="NEW")
+    batch = 1000
+    with transaction.atomic():
+        for start in range(0, count, batch):
+            n = min(batch, count - start)
+            processes = Process.objects.bulk_create(
+                [Process(flow_class=process.flow_class, status=process.status, data=dict(process.data)) for _ in range(n)]
+            )
+            clones = []
+            for p in processes:
+                clones.append(ExpenseRequest(
+                    community_id=template.community_id, amount=template.amount, category=template.category,
+                    payee=template.payee, purpose=template.purpose, submitter_id=template.submitter_id,
+                    policy_id=template.policy_id, steps=template.steps, process=p, state="pending",
+                ))
+            clones = ExpenseRequest.objects.bulk_create(clones)
+            for p, r in zip(processes, clones, strict=True):
+                p.data["request_id"] = r.pk
+            Process.objects.bulk_update(processes, ["data"])
+            Task.objects.bulk_create([
+                Task(process=p, flow_task=open_task.flow_task, flow_task_type=open_task.flow_task_type, status="NEW",
+                     owner_id=open_task.owner_id, token=open_task.token, data=dict(open_task.data))
+                for p in processes
+            ])
+
+
+def spiff(connection) -> tuple[float, int]:
+    from django.db import transaction
+    from SpiffWorkflow.bpmn import BpmnWorkflow
+    from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnParser
+    from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+    from SpiffWorkflow.util.task import TaskState
+
+    parser = BpmnParser()
+    parser.add_bpmn_str(SPIFF_BPMN)
+    spec = parser.get_spec("expense")
+    serializer = BpmnWorkflowSerializer()
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE bench_spiff_state (id bigint PRIMARY KEY, state text NOT NULL)")
+    steps = 0
+    t0 = time.perf_counter()
+    for i in range(SPIFF_ROUTES):
+        workflow = BpmnWorkflow(spec)
+        workflow.do_engine_steps()
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("INSERT INTO bench_spiff_state (id, state) VALUES (%s, %s)", [i, serializer.serialize_json(workflow)])
+        while not workflow.is_completed():
+            task = workflow.get_tasks(state=TaskState.READY, manual=True)[0]
+            task.data["decision"] = "approve"
+            task.run()
+            workflow.do_engine_steps()
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("UPDATE bench_spiff_state SET state = %s WHERE id = %s", [serializer.serialize_json(workflow), i])
+            steps += 1
+    return time.perf_counter() - t0, steps
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from tests.expenses_tests.helpers import file
+from workflows.expenses import services
+
+pytestmark = pytest.mark.django_db
+
+ROWS = [{"amount_above": "0", "amount_upto": "2000", "steps": ["community_secretary"]},
+        {"amount_above": "2000", "steps": ["community_secretary", "street_leader"]}]
+
+
+def test_editing_the_table_through_the_api_makes_a_new_version(demo, users, communities, api_for):
+    before = file(users, communities, amount="1500.00")
+    api = api_for(users["admin"])
+    response = api.post("/api/expense-policies/", {"street": demo["street"].pk, "effective_from": "2026-01-01",
+                                                   "rows": ROWS}, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["version"] == 2
+    after = file(users, communities, amount="1500.00")
+    assert after.policy.version == 2 and after.steps == ["community_secretary"]
+    before.refresh_from_db()
+    assert before.policy.version == 1 and before.steps == ["community_secretary", "community_committee"]
+    listed = api_for(users["heping_staff"]).get("/api/expense-policies/").json()["results"]
+    assert [p["version"] for p in listed] == [2, 1]
+
+
+def test_only_admins_edit_the_table(demo, users, api_for):
+    response = api_for(users["shaping_leader"]).post(
+        "/api/expense-policies/", {"street": demo["street"].pk, "effective_from": "2026-01-01", "rows": ROWS}, format="json")
+    assert response.status_code == 404
+    with pytest.raises(PermissionDenied):
+        services.policy_create_version(actor=users["heping_staff"], street=demo["street"], effective_from="2026-01-01", rows=ROWS)
+
+
+@pytest.mark.parametrize("row, message", [
+    ({"steps": []}, "steps"),
+    ({"steps": ["street_leader", "community_secretary"]}, "order"),
+    ({"steps": ["community_secretary"], "colour": "red"}, "colour"),
+    ({"steps": ["community_secretary"], "condition": {"unknown": 1}}, "unknown"),
+    ({"steps": ["mayor"]}, "steps"),
+])
+def test_bad_rows_are_refused_with_a_message(demo, users, row, message):
+    with pytest.raises(ValidationError) as exc:
+        services.policy_create_version(actor=users["admin"], street=demo["street"], effective_from="2026-01-01", rows=[row])
+    assert message in str(exc.value.message_dict["rows"])
+
+
+def test_a_row_condition_is_stored_but_not_evaluated(demo, users, communities):
+    rows = [{"amount_above": "0", "steps": ["community_secretary"],
+             "condition": {"expression": {"field": "purpose", "op": "contains", "value": "党"}, "description": "党建"}}]
+    policy = services.policy_create_version(actor=users["admin"], street=demo["street"], effective_from="2026-01-01", rows=rows)
+    assert policy.rules.get().condition["description"] == "党建"
+    assert file(users, communities, amount="99999.00").steps == ["community_secretary"]
+
+
+def test_the_admin_page_saves_a_new_version(demo, users, client):
+    client.force_login(users["admin"])
+    response = client.get("/admin/expenses/authoritypolicy/")
+    assert response.status_code == 200
