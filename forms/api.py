@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -73,7 +74,7 @@ class FormDetailView(APIView):
 
 
 class FormValidateView(APIView):
-    @extend_schema(request=serializers.JSONField(), responses={200: serializers.JSONField()},
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT},
                    summary="Validate data against the published version: cleaned data, or 400 with per-field errors")
     def post(self, request, code):
         version = selectors.published_form_get_for_user(user=request.user, code=code)
@@ -165,7 +166,7 @@ class DesignerTransitionView(APIView):
 
 class DesignerCompareView(APIView):
     @extend_schema(parameters=[OpenApiParameter("old", int), OpenApiParameter("new", int)],
-                   responses={200: serializers.JSONField()}, summary="Fields added, removed and changed")
+                   responses={200: OpenApiTypes.OBJECT}, summary="Fields added, removed and changed")
     def get(self, request):
         return Response(selectors.versions_compare(
             user=request.user, old_pk=request.query_params.get("old"), new_pk=request.query_params.get("new")
@@ -175,7 +176,7 @@ class DesignerCompareView(APIView):
 class DesignerPreviewView(APIView):
     """Validate an unsaved schema and render it as the fill page would (designer live preview)."""
 
-    @extend_schema(request=SchemaWriteSerializer, responses={200: serializers.JSONField()})
+    @extend_schema(request=SchemaWriteSerializer, responses={200: OpenApiTypes.OBJECT})
     def post(self, request):
         from django.template.loader import render_to_string
 

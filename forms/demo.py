@@ -24,10 +24,11 @@ EXPENSE_EXTRA = {
             "title_en": "Invoice and project",
             "rows": [
                 {"fields": [
-                    {"key": "invoice_no", "label_zh": "发票号", "label_en": "Invoice number", "kind": "text", "required": True,
-                     "validators": {"pattern": r"[0-9A-Za-z-]{8,20}"}, "help_zh": "8–20 位数字或字母"},
+                    # Optional: often no invoice exists yet when the expense is requested.
+                    {"key": "invoice_no", "label_zh": "发票号", "label_en": "Invoice number", "kind": "text",
+                     "validators": {"pattern": r"[0-9A-Za-z-]{8,20}"}, "help_zh": "8–20 位数字或字母，已开票时填写"},
                     {"key": "project_type", "label_zh": "项目类型", "label_en": "Project type", "kind": "single_choice",
-                     "required": True, "validators": {"choices": PROJECT_TYPES}},
+                     "validators": {"choices": PROJECT_TYPES}, "help_zh": "工程类支出须经街道审核"},
                 ]},
                 {"fields": [
                     {"key": "engineering_approval", "label_zh": "工程立项批复文号", "label_en": "Works approval number",

@@ -3,6 +3,11 @@
 import datetime as dt
 
 DEMO_POLICY_V1 = [
+    # Engineering works (项目类型 = 工程类 on the street's expense.extra form) up to ¥5,000 also go to
+    # the street reviewer; the row is checked before the plain amount rows below it.
+    {"category": "", "amount_above": "0", "amount_upto": "5000",
+     "condition": {"field": "project_type", "op": "eq", "value": "engineering"},
+     "steps": ["community_secretary", "community_committee", "street_reviewer"]},
     {"category": "", "amount_above": "0", "amount_upto": "1000", "steps": ["community_secretary"]},
     {"category": "", "amount_above": "1000", "amount_upto": "5000", "steps": ["community_secretary", "community_committee"]},
     {"category": "", "amount_above": "5000", "amount_upto": "20000",
@@ -36,9 +41,9 @@ def _demo_requests(context: dict) -> None:
 
     users, community = context["users"], context["communities"]["fenghuang"]
 
-    def file(by, amount, category, payee, purpose):
+    def file(by, amount, category, payee, purpose, extra=None):
         return expense_create(actor=users[by], community=community, amount=amount, category=category,
-                              payee=payee, purpose=purpose, cc=[users["fenghuang_committee3"].pk])
+                              payee=payee, purpose=purpose, cc=[users["fenghuang_committee3"].pk], extra=extra)
 
     def decide(request, who, action="approve", comment="同意"):
         task = Task.objects.get(process_id=request.process_id, owner=users[who], status="NEW")
@@ -46,7 +51,11 @@ def _demo_requests(context: dict) -> None:
 
     water = file("fenghuang_staff", "800.00", "utilities", "鹤山市供水有限公司", "党群服务中心十月水费")
     decide(water, "fenghuang_secretary")
-    party = file("fenghuang_staff", "3000.00", "party_activity", "鹤山市沙坪印刷厂", "七一党群活动宣传物料")
+    party = file("fenghuang_staff", "3000.00", "party_activity", "鹤山市沙坪印刷厂", "七一党群活动宣传物料", extra={
+        "invoice_no": "44072026-0701", "project_type": "activity",
+        "items": [{"name": "宣传展板", "quantity": 10, "unit_price": "180.00"},
+                  {"name": "党建手册", "quantity": 200, "unit_price": "6.00"}],
+    })
     decide(party, "fenghuang_secretary")
     elders = file("fenghuang_secretary", "8000.00", "special_groups", "凤凰社区长者饭堂", "困难长者助餐补贴（第四季度）")
     decide(elders, "fenghuang_committee1")
