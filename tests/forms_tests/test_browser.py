@@ -83,3 +83,34 @@ def test_an_admin_builds_and_publishes_a_conditional_form_and_a_secretary_fills_
     assert submission.data == {
         "applicant_type": "organisation", "org_name": "鹤山市瑞腾特种作业安全技术培训有限公司", "deposit": "1200.00"}
     assert submission.version_id == version.pk
+
+
+def test_choosing_engineering_works_on_the_expense_form_shows_its_field_and_adds_the_street_reviewer(demo, browser_page):
+    staff = browser_page(viewport=PHONE)
+    login(staff, "heping_staff", DEMO_TEST_PASSWORD)
+    staff.goto("/expenses/new/")
+    steps = staff.locator("#route-steps li")
+    staff.select_option("select[name=category]", "daily_operations")
+    staff.fill("input[name=amount]", "3000")
+    staff.wait_for_function("document.querySelector('#route-steps').dataset.count === '2'")
+    approval = staff.locator('[data-testid=expense-extra] [data-field="engineering_approval"]')
+    assert approval.is_hidden()
+
+    staff.select_option("select[name=extra-project_type]", "engineering")
+    assert approval.is_visible()
+    staff.wait_for_function("document.querySelector('#route-steps').dataset.count === '3'")
+    assert steps.nth(2).get_attribute("data-step") == "street_reviewer"
+
+    staff.click("[data-testid=expense-extra] [data-add-row]")
+    staff.fill("[name=extra-items-0-name]", "防水卷材")
+    staff.fill("[name=extra-items-0-quantity]", "30")
+    staff.fill("[name=extra-items-0-unit_price]", "85")
+    assert staff.input_value("[data-computed=items_total]") == "2550.00"
+    staff.fill("input[name=payee]", "鹤山市沙坪建筑队")
+    staff.fill("textarea[name=purpose]", "党群服务中心屋面防水维修")
+    staff.fill("input[name=extra-engineering_approval]", "沙坪建〔2026〕12号")
+    staff.click("[data-testid=submit-expense]")
+    staff.wait_for_selector("[data-testid=expense-state]")
+    assert "2550.00" in staff.inner_text("[data-testid=expense-extra]")
+    assert staff.locator("[data-testid=route] > li").nth(2).get_attribute("data-step") == "street_reviewer"
+    assert staff.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
