@@ -150,3 +150,12 @@ def test_anonymous_users_get_nothing(anon_api, users, communities):
     request = file(users, communities, amount="800.00")
     assert anon_api.get(f"/api/expenses/{request.pk}/").status_code in (401, 403)
     assert anon_api.get("/api/tasks/").status_code in (401, 403)
+
+
+def test_copies_go_only_to_people_of_the_community_or_its_street(users, communities, api_for):
+    api = api_for(users["heping_staff"])
+    response = post_expense(api, communities["heping"], cc=[users["gubu_secretary"].pk])
+    assert response.status_code == 400 and "cc" in response.json()
+    response = post_expense(api, communities["heping"], cc=[users["shaping_leader"].pk, users["heping_committee1"].pk])
+    assert response.status_code == 201
+    assert {c["id"] for c in response.json()["cc"]} == {users["shaping_leader"].pk, users["heping_committee1"].pk}

@@ -87,3 +87,45 @@ def test_pages_are_in_chinese_by_default(users, communities):
     request = file(users, communities, amount="800.00")
     page = client_for(users["heping_secretary"]).get(f"/expenses/{request.pk}/").content.decode()
     assert "同意" in page and "审批记录" in page
+
+
+def test_every_button_of_the_request_page_works_and_errors_are_messages(users, communities):
+    import datetime as dt
+
+    from tests.expenses_tests.helpers import history
+    from workflows.org.models import RoleMembership
+
+    staff = client_for(users["heping_staff"])
+    request = file(users, communities, amount="800.00")
+    url = f"/expenses/{request.pk}/act/"
+    assert staff.post(url, {"action": "urge"}).status_code == 302
+    second = staff.post(url, {"action": "urge"}, follow=True).content.decode()
+    assert "催办" in second and "message-error" in second
+    staff.post(url, {"action": "comment", "comment": "请尽快审批"})
+    assert history(request, "comment")[0].comment == "请尽快审批"
+
+    RoleMembership.objects.create(user=users["heping_committee1"], role="community_secretary", org_unit=communities["heping"])
+    secretary = client_for(users["heping_secretary"])
+    task = task_of(request, users["heping_secretary"])
+    secretary.post(url, {"action": "transfer", "task": task.pk, "to_user": users["heping_committee1"].pk})
+    member = client_for(users["heping_committee1"])
+    member.post(url, {"action": "return", "task": task_of(request, users["heping_committee1"]).pk, "comment": "缺发票"})
+    request.refresh_from_db()
+    assert request.state == ExpenseState.RETURNED
+    assert 'data-testid="resubmit"' in staff.get(f"/expenses/{request.pk}/").content.decode()
+    staff.post(url, {"action": "resubmit", "amount": "700.00", "category": "utilities", "payee": "供电局", "purpose": "电费"})
+    request.refresh_from_db()
+    assert request.state == ExpenseState.PENDING and request.amount == 700
+    staff.post(url, {"action": "withdraw", "comment": "不需要了"})
+    request.refresh_from_db()
+    assert request.state == ExpenseState.WITHDRAWN
+
+    approved = file(users, communities, amount="600.00")
+    client_for(users["heping_secretary"]).post(f"/expenses/{approved.pk}/act/",
+                                               {"action": "approve", "task": task_of(approved, users["heping_secretary"]).pk})
+    page = staff.post(f"/expenses/{approved.pk}/act/", {"action": "pay", "paid_on": dt.date.today().isoformat(),
+                                                         "voucher_number": "V-1"}, follow=True).content.decode()
+    assert "余额不足" in page
+    bad = staff.post(f"/expenses/{approved.pk}/act/", {"action": "pay", "paid_on": "x"}, follow=True)
+    assert bad.status_code == 200 and "message-error" in bad.content.decode()
+    assert staff.post(f"/expenses/{approved.pk}/act/", {"action": "nonsense"}).status_code == 404

@@ -57,7 +57,27 @@ def test_a_row_condition_is_stored_and_steers_the_route(demo, users, communities
     assert file(users, communities, amount="99999.00").steps == ["community_secretary"]
 
 
-def test_the_admin_page_saves_a_new_version(demo, users, client):
+def _admin_form(street_id, rows, *, initial=0):
+    data = {"street": street_id, "effective_from": "2026-06-01", "note": "第2版",
+            "rules-TOTAL_FORMS": str(len(rows)), "rules-INITIAL_FORMS": str(initial),
+            "rules-MIN_NUM_FORMS": "0", "rules-MAX_NUM_FORMS": "1000"}
+    for i, row in enumerate(rows):
+        for key, value in row.items():
+            data[f"rules-{i}-{key}"] = value
+    return data
+
+
+def test_the_admin_page_saves_every_edit_as_a_new_version(demo, users, client):
+    from workflows.expenses.models import AuthorityPolicy
+
     client.force_login(users["admin"])
-    response = client.get("/admin/expenses/authoritypolicy/")
-    assert response.status_code == 200
+    v1 = AuthorityPolicy.objects.get(version=1)
+    rows = [{"id": r.pk, "policy": v1.pk, "position": r.position, "category": r.category, "amount_above": r.amount_above,
+             "amount_upto": r.amount_upto or "", "steps": '["community_secretary"]', "condition": "null"}
+            for r in v1.rules.order_by("position")]
+    response = client.post(f"/admin/expenses/authoritypolicy/{v1.pk}/change/", _admin_form(demo["street"].pk, rows, initial=len(rows)))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert list(AuthorityPolicy.objects.order_by("version").values_list("version", flat=True)) == [1, 2]
+    assert v1.rules.get(position=4).steps[-1] == "street_leader"  # version 1 untouched
+    v2 = AuthorityPolicy.objects.get(version=2)
+    assert [r.steps for r in v2.rules.order_by("position")] == [["community_secretary"]] * 4

@@ -12,6 +12,8 @@ class AuthorityRuleInline(admin.TabularInline):
     model = AuthorityRule
     fields = ["position", "category", "amount_above", "amount_upto", "steps", "condition"]
     extra = 0
+    min_num = 1
+    validate_min = True  # row errors show inline (AuthorityRule.clean validates steps and condition)
 
 
 @admin.register(AuthorityPolicy)
@@ -27,6 +29,9 @@ class AuthorityPolicyAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         pass  # the version is written in save_related, through the service, from the rows
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        return [{"added": {}}]  # every save adds a version; the inline rows are never saved as edits
 
     def save_related(self, request, form, formsets, change):
         rows = []

@@ -329,9 +329,13 @@ def expense_create(
     if not permissions.can_file_expense(actor, community):
         raise ValidationError({"community": _("You cannot file expenses for this community.")})
     extra_form, extra_data = validate_extra(community=community, actor=actor, extra=extra, files=files, prefix=extra_prefix)
-    cc_users = list(User.objects.filter(pk__in=[getattr(u, "pk", u) for u in cc], is_active=True))
-    if len(cc_users) != len(set(getattr(u, "pk", u) for u in cc)):
-        raise ValidationError({"cc": _("Unknown user in the copy list.")})
+    cc_ids = {getattr(u, "pk", u) for u in cc}
+    # Only people of this community or its street: a copy opens the request to its reader.
+    cc_users = list(User.objects.filter(
+        pk__in=cc_ids, is_active=True, memberships__org_unit_id__in=[community.pk, community.parent_id]
+    ).distinct())
+    if len(cc_users) != len(cc_ids):
+        raise ValidationError({"cc": _("Copy only people of this community or its street.")})
     with transaction.atomic():
         policy = policy_in_force(street_id=community.parent_id)
         steps = route_steps(policy=policy, category=category, amount=amount, extra=extra_data)
