@@ -1,5 +1,6 @@
 """Ledger API. Posted lines are immutable: no PUT, PATCH or DELETE exists (405)."""
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -8,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from project.api import Conflict
-from workflows.ledger import selectors, services
+from workflows.ledger import permissions, selectors, services
 from workflows.ledger.categories import LineKind
 from workflows.ledger.filters import parse_ledger_filters
 from workflows.ledger.models import LedgerLine
@@ -24,6 +25,7 @@ class LedgerLineSerializer(serializers.ModelSerializer):
     kind_label = serializers.CharField(read_only=True)
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=True)
     reversed_by = serializers.SerializerMethodField()
+    scan = serializers.SerializerMethodField()
     is_reversal = serializers.BooleanField(read_only=True)
     posted_by_name = serializers.CharField(source="posted_by.label", read_only=True)
 
@@ -36,6 +38,13 @@ class LedgerLineSerializer(serializers.ModelSerializer):
             "posted_at",
         ]
         read_only_fields = fields
+
+    def get_scan(self, line) -> str | None:
+        """Link to the guarded scan download, for those who may see scans; otherwise null."""
+        request = self.context.get("request")
+        if not line.scan or request is None or not permissions.can_view_scan(request.user, line):
+            return None
+        return request.build_absolute_uri(reverse("ledger-line-scan", args=[line.id]))
 
     def get_reversed_by(self, line) -> int | None:
         reversal = line.reversing_line
@@ -63,6 +72,7 @@ class LedgerListView(APIView):
     """Both lines, each with its own lines, count and total. The two totals are never netted."""
 
     @extend_schema(
+        operation_id="ledger_list",
         parameters=[
             OpenApiParameter("community", int),
             OpenApiParameter("line", str, enum=LineKind.values),
@@ -104,7 +114,7 @@ class LedgerListView(APIView):
             body[kind] = {
                 "total": _money(totals[kind]),
                 "count": lines.count(),
-                "lines": LedgerLineSerializer(lines[offset : offset + limit], many=True).data,
+                "lines": LedgerLineSerializer(lines[offset : offset + limit], many=True, context={"request": request}).data,
             }
         return Response(body)
 
@@ -134,7 +144,7 @@ def _community_for_write(data) -> Community:
 class IncomeCreateView(APIView):
     """Record income. A community that is missing, not yours, or only readable by you → 404."""
 
-    @extend_schema(request=IncomeRequestSerializer, responses={201: LedgerLineSerializer})
+    @extend_schema(operation_id="ledger_income_create", request=IncomeRequestSerializer, responses={201: LedgerLineSerializer})
     def post(self, request):
         data = request.data
         if not isinstance(data, dict):
@@ -149,13 +159,14 @@ class IncomeCreateView(APIView):
             counterparty=data.get("counterparty", ""),
             note=data.get("note", ""),
         )
-        return Response(LedgerLineSerializer(line).data, status=status.HTTP_201_CREATED)
+        return Response(LedgerLineSerializer(line, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
 class LedgerLineDetailView(APIView):
-    @extend_schema(responses=LedgerLineSerializer)
+    @extend_schema(operation_id="ledger_line_retrieve", responses=LedgerLineSerializer)
     def get(self, request, pk: int):
-        return Response(LedgerLineSerializer(selectors.ledger_line_get_for_user(user=request.user, pk=pk)).data)
+        line = selectors.ledger_line_get_for_user(user=request.user, pk=pk)
+        return Response(LedgerLineSerializer(line, context={"request": request}).data)
 
 
 class ReverseRequestSerializer(serializers.Serializer):
@@ -165,7 +176,7 @@ class ReverseRequestSerializer(serializers.Serializer):
 class LedgerLineReverseView(APIView):
     """红冲: the secretary posts the reversing line. Reversing twice, or a reversal → 409."""
 
-    @extend_schema(request=ReverseRequestSerializer, responses={201: LedgerLineSerializer})
+    @extend_schema(operation_id="ledger_line_reverse", request=ReverseRequestSerializer, responses={201: LedgerLineSerializer})
     def post(self, request, pk: int):
         line = selectors.ledger_line_get_for_user(user=request.user, pk=pk)
         data = request.data if isinstance(request.data, dict) else {}
@@ -173,4 +184,4 @@ class LedgerLineReverseView(APIView):
             reversal = services.line_reverse(actor=request.user, line=line, reason=data.get("reason", ""))
         except services.LedgerConflict as exc:
             raise Conflict(exc.message) from None
-        return Response(LedgerLineSerializer(reversal).data, status=status.HTTP_201_CREATED)
+        return Response(LedgerLineSerializer(reversal, context={"request": request}).data, status=status.HTTP_201_CREATED)

@@ -103,8 +103,9 @@ class LedgerLine(models.Model):
             # `reverses` is one-to-one, so an original is reversed at most once (unique index).
         ]
         indexes = [
-            # The ledger page and GET /api/ledger/: one community's lines of one kind by date.
-            models.Index(fields=["community", "line", "date"], name="ledgerline_community_line_date"),
+            # The ledger page and GET /api/ledger/: one community's lines of one kind, newest first,
+            # in exactly the list's order so a page is an index range, not a sort of the whole line.
+            models.Index(fields=["community", "line", "-date", "-id"], name="ledgerline_list_newest"),
         ]
 
     def __str__(self):

@@ -24,6 +24,19 @@ def may_see_some_ledger(user) -> bool:
     return False
 
 
+def can_view_scan(user, line) -> bool:
+    """Voucher scans may show bank details and signatures: the books' keepers and the street see
+    them; residents read the public ledger without them."""
+    if is_system_admin(user):
+        return True
+    for m in memberships_of(user):
+        if m.org_unit.kind == OrgUnit.Kind.STREET and m.role in STREET_ROLES and m.org_unit_id == line.community.parent_id:
+            return True
+        if m.org_unit_id == line.community_id and m.role in COMMUNITY_WORK_ROLES:
+            return True
+    return False
+
+
 def can_record_income(user, community) -> bool:
     return any(has_role(user, role, community.id) for role in INCOME_RECORDER_ROLES)
 

@@ -65,10 +65,6 @@ def ledger_line_get_for_user(*, user, pk) -> LedgerLine:
         raise Http404 from None
 
 
-def ledger_line_is_reversed(line: LedgerLine) -> bool:
-    return LedgerLine.objects.filter(reverses_id=line.pk).exists()
-
-
 def _sum(condition: Q) -> Coalesce:
     return Coalesce(Sum("amount", filter=condition), Value(ZERO), output_field=DecimalField(max_digits=14, decimal_places=2))
 

@@ -73,10 +73,10 @@ def clean_amount(value, errors: dict, field: str = "amount") -> Decimal | None:
         errors[field] = _("Enter an amount such as 8000.00.")
     elif amount <= 0:
         errors[field] = _("The amount must be greater than zero.")
-    elif amount != amount.quantize(CENT):
-        errors[field] = _("Use at most two decimal places.")
     elif amount > MAX_AMOUNT:
         errors[field] = _("The amount may not exceed 10,000,000.00.")
+    elif amount != amount.quantize(CENT):
+        errors[field] = _("Use at most two decimal places.")
     else:
         return amount.quantize(CENT)
     return None

@@ -7,4 +7,5 @@ urlpatterns = [
     path("income/", views.income_create, name="ledger-income"),
     path("<int:pk>/", views.line_detail, name="ledger-line"),
     path("<int:pk>/reverse/", views.line_reverse, name="ledger-line-reverse"),
+    path("<int:pk>/scan/", views.line_scan, name="ledger-line-scan"),
 ]

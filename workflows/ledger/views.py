@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -139,8 +139,25 @@ def line_detail(request, pk: int):
     return render(
         request,
         "ledger/line_detail.html",
-        {"line": line, "can_reverse": permissions.can_reverse_line(request.user, line)},
+        {
+            "line": line,
+            "can_reverse": permissions.can_reverse_line(request.user, line),
+            "can_view_scan": permissions.can_view_scan(request.user, line),
+        },
     )
+
+
+@login_required
+def line_scan(request, pk: int):
+    """The voucher scan, streamed only to those who may see it (media is never served publicly)."""
+    line = selectors.ledger_line_get_for_user(user=request.user, pk=pk)
+    if not line.scan or not permissions.can_view_scan(request.user, line):
+        raise Http404
+    try:
+        handle = line.scan.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=False, filename=line.scan.name.rsplit("/", 1)[-1])
 
 
 @login_required
