@@ -3,11 +3,6 @@
 import datetime as dt
 
 DEMO_POLICY_V1 = [
-    # Engineering works (项目类型 = 工程类 on the street's expense.extra form) up to ¥5,000 also go to
-    # the street reviewer; the row is checked before the plain amount rows below it.
-    {"category": "", "amount_above": "0", "amount_upto": "5000",
-     "condition": {"field": "project_type", "op": "eq", "value": "engineering"},
-     "steps": ["community_secretary", "community_committee", "street_reviewer"]},
     {"category": "", "amount_above": "0", "amount_upto": "1000", "steps": ["community_secretary"]},
     {"category": "", "amount_above": "1000", "amount_upto": "5000", "steps": ["community_secretary", "community_committee"]},
     {"category": "", "amount_above": "5000", "amount_upto": "20000",
