@@ -38,3 +38,18 @@ def actions(request) -> list[str]:
 
 def history(request, action):
     return list(HistoryEntry.objects.filter(process_kind="expense", process_id=request.pk, action=action).order_by("id"))
+
+
+def leave_spendable(users, community, amount: str) -> None:
+    """Post a ledger expense so that exactly `amount` is left to spend (the demo books hold income)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from workflows.ledger import selectors as ledger_selectors
+    from workflows.ledger import services as ledger
+
+    committed = sum((r.amount for r in ExpenseRequest.objects.filter(community=community, state="approved")), Decimal("0"))
+    excess = ledger_selectors.posted_balance(community=community) - committed - Decimal(amount)
+    assert excess > 0, "the community holds less than the test needs"
+    ledger.expense_post(actor=users["admin"], community=community, amount=excess, date=dt.date.today(),
+                        category="daily_operations", payee="测试准备", purpose="把可用余额调到测试所需", voucher_number="TEST")

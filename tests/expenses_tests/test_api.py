@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from tests.expenses_tests.helpers import act, file, open_tasks, task_of
+from tests.expenses_tests.helpers import act, file, leave_spendable, open_tasks, task_of
 from workflows.ledger import services as ledger
 
 pytestmark = pytest.mark.django_db
@@ -131,8 +131,7 @@ def test_comments_require_text(users, communities, api_for):
 
 def test_pay_through_the_api_and_the_balance_refusal_is_409(users, communities, api_for):
     today = dt.date.today()
-    ledger.income_record(actor=users["heping_staff"], community=communities["heping"], source="donation",
-                         amount="700.00", date=today)
+    leave_spendable(users, communities["heping"], "700.00")
     request = act(file(users, communities, amount="800.00"), users["heping_secretary"])
     api = api_for(users["heping_staff"])
     response = api.post(f"/api/expenses/{request.pk}/pay/", {"paid_on": today.isoformat(), "voucher_number": "V-9"}, format="json")

@@ -37,11 +37,41 @@ def test_two_simultaneous_approvals_of_one_task_end_with_one_decision_and_a_409(
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=approve) for _ in range(2)]
+    race([approve, approve])
+    assert sorted(statuses) == [200, 409]
+    assert ExpenseRequest.objects.get(pk=request.pk).state == ExpenseState.APPROVED
+    assert len(history(request, "approve")) == 1
+
+
+def race(targets) -> None:
+    threads = [threading.Thread(target=t) for t in targets]
     for t in threads:
         t.start()
     for t in threads:
         t.join(timeout=60)
-    assert sorted(statuses) == [200, 409]
-    assert ExpenseRequest.objects.get(pk=request.pk).state == ExpenseState.APPROVED
-    assert len(history(request, "approve")) == 1
+
+
+def test_an_approval_racing_a_withdrawal_lets_exactly_one_of_them_happen(live_demo, api_for):
+    users, communities = live_demo["users"], live_demo["communities"]
+    request = file(users, communities, amount="800.00")
+    task = task_of(request, users["heping_secretary"])
+    barrier = threading.Barrier(2)
+    statuses = {}
+
+    def call(name, user, url):
+        try:
+            api = api_for(user)
+            barrier.wait(timeout=10)
+            statuses[name] = api.post(url, {}, format="json").status_code
+        finally:
+            connections.close_all()
+
+    race([
+        lambda: call("approve", users["heping_secretary"], f"/api/tasks/{task.pk}/approve/"),
+        lambda: call("withdraw", users["heping_staff"], f"/api/expenses/{request.pk}/withdraw/"),
+    ])
+    assert sorted(statuses.values()) == [200, 409]
+    winner = next(name for name, code in statuses.items() if code == 200)
+    state = ExpenseRequest.objects.get(pk=request.pk).state
+    assert state == (ExpenseState.APPROVED if winner == "approve" else ExpenseState.WITHDRAWN)
+    assert len(history(request, "approve")) + len(history(request, "withdraw")) == 1

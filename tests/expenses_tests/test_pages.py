@@ -92,7 +92,7 @@ def test_pages_are_in_chinese_by_default(users, communities):
 def test_every_button_of_the_request_page_works_and_errors_are_messages(users, communities):
     import datetime as dt
 
-    from tests.expenses_tests.helpers import history
+    from tests.expenses_tests.helpers import history, leave_spendable
     from workflows.org.models import RoleMembership
 
     staff = client_for(users["heping_staff"])
@@ -120,6 +120,7 @@ def test_every_button_of_the_request_page_works_and_errors_are_messages(users, c
     request.refresh_from_db()
     assert request.state == ExpenseState.WITHDRAWN
 
+    leave_spendable(users, communities["heping"], "100.00")
     approved = file(users, communities, amount="600.00")
     client_for(users["heping_secretary"]).post(f"/expenses/{approved.pk}/act/",
                                                {"action": "approve", "task": task_of(approved, users["heping_secretary"]).pk})

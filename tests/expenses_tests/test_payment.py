@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from tests.expenses_tests.helpers import act, file, history
+from tests.expenses_tests.helpers import act, file, history, leave_spendable
 from workflows.approvals.events import EventKind, approval_event
 from workflows.expenses import services
 from workflows.expenses.states import ExpenseState
@@ -43,25 +43,25 @@ def test_staff_pay_an_approved_request_and_it_is_posted_to_the_expense_line(user
 
 
 def test_a_payment_above_the_available_balance_is_refused_with_the_amounts(users, communities):
-    income(users, communities, "1000.00")
+    leave_spendable(users, communities["heping"], "1000.00")
     waiting = approved(users, communities, "600.00")  # approved but unpaid: committed money
     request = approved(users, communities, "500.00")
     with pytest.raises(services.InsufficientBalance) as exc:
         services.expense_pay(actor=users["heping_staff"], request=request, paid_on=TODAY, voucher_number="V1")
     assert exc.value.available == Decimal("400.00") and exc.value.amount == Decimal("500.00")
     assert "500.00" in str(exc.value) and "400.00" in str(exc.value)
-    assert not LedgerLine.objects.filter(source_type="expense").exists()
+    assert not LedgerLine.objects.filter(source_type="expense", source_id=request.pk).exists()
     assert waiting.state == ExpenseState.APPROVED
 
 
 def test_the_request_being_paid_does_not_count_against_itself(users, communities):
-    income(users, communities, "500.00")
+    leave_spendable(users, communities["heping"], "500.00")
     request = approved(users, communities, "500.00")
     assert services.expense_pay(actor=users["heping_staff"], request=request, paid_on=TODAY, voucher_number="V2").state == "paid"
 
 
 def test_a_reversal_through_the_ledger_gives_the_money_back(users, communities):
-    income(users, communities, "1000.00")
+    leave_spendable(users, communities["heping"], "1000.00")
     first = approved(users, communities, "900.00")
     services.expense_pay(actor=users["heping_staff"], request=first, paid_on=TODAY, voucher_number="V1")
     second = approved(users, communities, "900.00")

@@ -256,9 +256,9 @@ def test_the_demo_has_fenghuang_requests_in_several_states(demo):
     from workflows.expenses.models import ExpenseRequest
 
     states = sorted(ExpenseRequest.objects.filter(community__code="fenghuang").values_list("state", flat=True))
-    assert states == ["approved", "pending", "pending", "returned"]
+    assert states == ["approved", "paid", "pending", "pending", "returned"]
     from fixtures.loader import load_demo
     from tests.conftest import DEMO_TEST_PASSWORD
 
     load_demo(DEMO_TEST_PASSWORD)  # idempotent
-    assert ExpenseRequest.objects.filter(community__code="fenghuang").count() == 4
+    assert ExpenseRequest.objects.filter(community__code="fenghuang").count() == 5

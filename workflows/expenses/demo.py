@@ -29,10 +29,11 @@ def load_expense_demo(context: dict) -> None:
 
 def _demo_requests(context: dict) -> None:
     """A few 凤凰 requests in different states, made through the services like real ones."""
+    from django.utils import timezone
     from viewflow.workflow.models import Task
 
     from workflows.approvals.services import task_act
-    from workflows.expenses.services import expense_create
+    from workflows.expenses.services import InsufficientBalance, expense_create, expense_pay
 
     users, community = context["users"], context["communities"]["fenghuang"]
 
@@ -46,6 +47,12 @@ def _demo_requests(context: dict) -> None:
 
     water = file("fenghuang_staff", "800.00", "utilities", "鹤山市供水有限公司", "党群服务中心十月水费")
     decide(water, "fenghuang_secretary")
+    try:
+        expense_pay(actor=users["fenghuang_staff"], request=water, paid_on=timezone.localdate(), voucher_number="记-2026-1101")
+    except InsufficientBalance:
+        pass  # the ledger's demo income is not loaded: the request stays approved
+    cleaning = file("fenghuang_staff", "600.00", "daily_operations", "鹤山市洁美保洁服务部", "十一月公共区域保洁")
+    decide(cleaning, "fenghuang_secretary")
     party = file("fenghuang_staff", "3000.00", "party_activity", "鹤山市沙坪印刷厂", "七一党群活动宣传物料", extra={
         "invoice_no": "44072026-0701", "project_type": "activity",
         "items": [{"name": "宣传展板", "quantity": 10, "unit_price": "180.00"},
