@@ -86,6 +86,9 @@ def test_an_admin_builds_and_publishes_a_conditional_form_and_a_secretary_fills_
 
 
 def test_choosing_engineering_works_on_the_expense_form_shows_its_field_and_adds_the_street_reviewer(demo, browser_page):
+    from tests.forms_tests.test_expense_binding import conditional_policy
+
+    conditional_policy(demo["street"], demo["users"]["admin"])
     staff = browser_page(viewport=PHONE)
     login(staff, "heping_staff", DEMO_TEST_PASSWORD)
     staff.goto("/expenses/new/")

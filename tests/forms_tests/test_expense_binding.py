@@ -18,6 +18,26 @@ ENGINEERING = {"project_type": "engineering", "engineering_approval": "沙坪建
 CORE = {"amount": "3000.00", "category": "daily_operations", "payee": "鹤山市沙坪建筑队", "purpose": "党群服务中心屋面防水维修"}
 
 
+# Version 2 of the street's table: the demo tiers, with engineering works (项目类型 = 工程类 on the
+# expense.extra form) up to ¥5,000 also going to the street reviewer. The conditional row comes
+# first: the first matching row decides.
+ENGINEERING_ROW = {"amount_above": "0", "amount_upto": "5000",
+                   "condition": {"field": "project_type", "op": "eq", "value": "engineering"},
+                   "steps": ["community_secretary", "community_committee", "street_reviewer"]}
+
+
+def conditional_policy(street, admin):
+    from workflows.expenses.demo import DEMO_POLICY_V1
+
+    return services.policy_create_version(actor=admin, street=street, effective_from="2026-01-01",
+                                          rows=[ENGINEERING_ROW, *DEMO_POLICY_V1], note="工程类加街道审核")
+
+
+@pytest.fixture(autouse=True)
+def _engineering_row(demo):
+    conditional_policy(demo["street"], demo["users"]["admin"])
+
+
 def file(users, communities, extra=None, amount="3000.00"):
     return services.expense_create(
         actor=users["heping_staff"], community=communities["heping"], amount=amount, category="daily_operations",
