@@ -165,3 +165,17 @@ def test_the_expression_evaluator_never_uses_eval_and_computes_decimals_exactly(
     assert expressions.evaluate("0.1 + 0.2", {}) == Decimal("0.30")
     assert expressions.evaluate("a * (b - 1) / 4", {"a": Decimal(3), "b": Decimal(5)}) == Decimal("3.00")
     assert expressions.parse("sum(t.c) + x").tree == ("+", ("sum", "t", "c"), ("name", "x"))
+
+
+def test_a_link_field_must_name_a_registered_process_kind():
+    assert "link_kind must be one of" in messages(refused(schema_of(field("ref", "link", link_kind="nowhere.request"))))
+    assert "link_kind must be one of" in messages(refused(schema_of(field("ref", "link"))))
+    parse_schema(schema_of(field("ref", "link", link_kind="lowcode.submission")))
+
+
+def test_a_stored_link_whose_kind_disappeared_still_displays(monkeypatch):
+    from forms import kinds, links
+
+    spec = parse_schema(schema_of(field("ref", "link", link_kind="lowcode.submission"))).fields()[0]
+    monkeypatch.setattr(links, "_registry", {})
+    assert kinds.get("link").display(spec, 42) == "lowcode.submission #42"
