@@ -6,6 +6,7 @@ validate it, (3) how to flatten a JSON value into the flat form data an HTML pos
 (4) its JSON-serialisable cleaned value, and (5) how to display a stored value.
 """
 
+import copy
 import datetime as dt
 import os
 import re
@@ -29,6 +30,7 @@ DEFAULT_EXTENSIONS = ("pdf", "jpg", "jpeg", "png", "xlsx", "docx")
 DEFAULT_MAX_KB = 10 * 1024
 
 REGISTRY: dict[str, "Kind"] = {}
+USER_BOUND_KINDS = frozenset({"org_unit", "user", "link"})  # kinds whose bind() changes the field
 
 
 def register(cls):
@@ -697,6 +699,18 @@ class TableField(djforms.Field):
         self.max_rows = schema_field.max_rows or 50
         self.min_rows = schema_field.min_rows or 0
         super().__init__(widget=TableWidget(columns, self.max_rows), **kwargs)
+
+    def __deepcopy__(self, memo):
+        # Every form instance deep-copies its fields; the column fields (and their schema models)
+        # never change per instance, except those bound to the filling user, which are copied.
+        result = copy.copy(self)
+        memo[id(self)] = result
+        result.columns = [
+            (col, copy.deepcopy(field, memo) if col.kind in USER_BOUND_KINDS else field) for col, field in self.columns
+        ]
+        result.widget = TableWidget(result.columns, self.max_rows)
+        result.validators = self.validators[:]
+        return result
 
     def clean(self, value):
         if value is MALFORMED:
