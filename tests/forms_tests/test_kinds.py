@@ -163,3 +163,17 @@ def test_a_link_must_name_a_request_the_user_can_see(demo):
     assert run(spec, {"ref": mine.pk}, user=users["heping_secretary"])[1] == {}
     assert "ref" in run(spec, {"ref": mine.pk}, user=users["fenghuang_secretary"])[1]
     assert "ref" in run(spec, {"ref": 999999}, user=users["heping_secretary"])[1]
+
+
+@pytest.mark.django_db
+def test_user_scoped_columns_of_a_detail_table_are_not_shared_between_fillers(demo):
+    from forms import builder
+    from forms.schema import parse_schema
+    from tests.forms_tests.helpers import schema_of
+
+    users, communities = demo["users"], demo["communities"]
+    schema = parse_schema(schema_of(field("rows", "table", columns=[field("unit", "org_unit", required=True)])))
+    cls = builder.build_form_class(schema)
+    heping = cls(data=builder.flatten(schema, {"rows": [{"unit": communities["heping"].pk}]}), user=users["heping_secretary"])
+    fenghuang = cls(data=builder.flatten(schema, {"rows": [{"unit": communities["heping"].pk}]}), user=users["fenghuang_secretary"])
+    assert heping.is_valid() and not fenghuang.is_valid()
