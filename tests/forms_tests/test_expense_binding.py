@@ -129,3 +129,20 @@ def test_the_filing_page_embeds_the_extra_form_and_shows_its_errors_inline(users
 def test_the_demo_party_request_carries_its_items(demo):
     request = ExpenseRequest.objects.get(purpose="七一党群活动宣传物料")
     assert request.extra["items_total"] == "3000.00" and request.extra_form.definition.purpose == "expense.extra"
+
+
+def test_a_returned_request_resubmitted_with_new_extra_fields_takes_the_new_route(users, communities, api_for):
+    from tests.expenses_tests.helpers import act
+
+    request = file(users, communities, extra={"project_type": "goods"})
+    assert request.steps == ["community_secretary", "community_committee"]
+    act(request, users["heping_secretary"], "return", comment="这是工程维修，请改项目类型")
+    api = api_for(users["heping_staff"])
+    refused = api.post(f"/api/expenses/{request.pk}/resubmit/", {"extra": {"project_type": "engineering"}}, format="json")
+    assert refused.status_code == 400 and "extra.engineering_approval" in refused.json()
+    done = api.post(f"/api/expenses/{request.pk}/resubmit/", {"extra": ENGINEERING, "comment": "已更正"}, format="json")
+    assert done.status_code == 200, done.json()
+    request.refresh_from_db()
+    assert request.steps == ["community_secretary", "community_committee", "street_reviewer"]
+    assert request.extra["engineering_approval"] == ENGINEERING["engineering_approval"]
+    assert request.extra_form.number == 1

@@ -33,6 +33,7 @@ class ResubmitSerializer(serializers.Serializer):
     payee = serializers.CharField(max_length=150, required=False)
     purpose = serializers.CharField(max_length=500, required=False)
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    extra = serializers.DictField(required=False, help_text="Replaces the expense.extra fields (same form version)")
 
 
 class RequiredCommentSerializer(serializers.Serializer):

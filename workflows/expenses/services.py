@@ -364,8 +364,10 @@ def expense_create(
 
 def expense_resubmit(
     *, actor: User, request: ExpenseRequest, amount=None, category: str | None = None, payee: str | None = None,
-    purpose: str | None = None, comment: str = "",
+    purpose: str | None = None, comment: str = "", extra: dict | None = None,
 ) -> ExpenseRequest:
+    """`extra`, when given, replaces the extra fields; it is validated against the form version
+    the request was filed with (like the authority table, the form version stays)."""
     with transaction.atomic():
         request = _lock(request.pk)
         if not permissions.can_resubmit_expense(actor, request):
@@ -383,6 +385,16 @@ def expense_resubmit(
             if getattr(request, field) != value:
                 changes[field] = [str(getattr(request, field)), str(value)]
                 setattr(request, field, value)
+        if extra is not None and request.extra_form_id is not None:
+            from forms.services import submission_validate
+
+            try:
+                new_extra = submission_validate(version=request.extra_form, data=extra, user=actor)
+            except ValidationError as exc:
+                raise ValidationError({f"extra.{key}": msgs for key, msgs in exc.message_dict.items()}) from None
+            if new_extra != request.extra:
+                changes["extra"] = [request.extra, new_extra]
+                request.extra = new_extra
         # The route restarts from its first step under the version the request was filed under.
         request.steps = route_steps(policy=request.policy, category=request.category, amount=request.amount,
                                     extra=request.extra)
