@@ -151,6 +151,27 @@ class BuiltForm(djforms.Form):
             visible = now
         return visible
 
+    def _initial_visibility(self) -> set[str]:
+        """Visibility of an unbound form from its defaults, so the page is right before any script."""
+        if not self.conditional_keys:
+            return set(self.field_map)
+        values = {}
+        for key in self.condition_keys & set(self.fields):
+            value = self.get_initial_for_field(self.fields[key], key)
+            if self.field_map[key].kind == "yes_no" and value in ("yes", "no"):
+                value = value == "yes"
+            values[key] = value
+        visible = set(self.field_map)
+        for _round in range(len(self.field_map) + 1):
+            view = {k: v for k, v in values.items() if k in visible}
+            now = set(self.field_map) - {
+                k for k in self.conditional_keys if not conditions.evaluate(self.field_map[k].show_if, view)
+            }
+            if now == visible:
+                break
+            visible = now
+        return visible
+
     def clean(self):
         data = self.cleaned_data
         visible = self._visibility(data)
@@ -204,6 +225,7 @@ class BuiltForm(djforms.Form):
 
     def layout(self) -> list[dict]:
         """Sections → rows → items for templates: each item has the schema field and its bound field."""
+        visible = self.visible_keys if self.is_bound else self._initial_visibility()
         sections = []
         for section in self.schema.sections:
             rows = []
@@ -219,7 +241,7 @@ class BuiltForm(djforms.Form):
                             "bound": bound,
                             "kind": f.kind,
                             "capitals": _capitals(bound) if f.kind == "money" else "",
-                            "hidden": self.is_bound and f.key not in self.visible_keys,
+                            "hidden": f.key not in visible,
                         }
                     )
                 rows.append(items)

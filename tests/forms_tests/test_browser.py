@@ -60,6 +60,7 @@ def test_an_admin_builds_and_publishes_a_conditional_form_and_a_secretary_fills_
     login(secretary, "heping_secretary", DEMO_TEST_PASSWORD)
     secretary.goto("/forms/")
     secretary.click("text=活动场地预约")
+    secretary.wait_for_load_state()
     org_name = secretary.locator('[data-field="org_name"]')
     assert org_name.is_hidden()
     secretary.select_option("select[name=applicant_type]", "organisation")
@@ -117,3 +118,23 @@ def test_choosing_engineering_works_on_the_expense_form_shows_its_field_and_adds
     assert "2550.00" in staff.inner_text("[data-testid=expense-extra]")
     assert staff.locator("[data-testid=route] > li").nth(2).get_attribute("data-step") == "street_reviewer"
     assert staff.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_an_admin_reorders_fields_by_dragging_and_the_saved_schema_follows(demo, browser_page):
+    admin = browser_page(viewport=LAPTOP)
+    login(admin, "admin", DEMO_TEST_PASSWORD)
+    version = FormVersion.objects.get(definition__code="shaping-partner-application")
+    admin.goto(f"/forms/designer/versions/{version.pk}/")
+    items = admin.locator("[data-testid=field-list] ul").first.locator("li")
+    items.first.wait_for()
+    keys = [items.nth(i).get_attribute("data-key") for i in range(items.count())]
+    assert keys[:2] == ["applicant_type", "org_name"]
+    items.nth(2).drag_to(items.nth(0))
+    admin.wait_for_function(
+        "document.querySelector('[data-testid=field-list] ul li').dataset.key !== 'applicant_type'")
+    admin.click("[data-testid=save]")
+    admin.wait_for_function("document.querySelector('[data-testid=designer-status]').textContent === '已保存。'")
+    version.refresh_from_db()
+    saved = [f["key"] for r in version.schema["sections"][0]["rows"] for f in r["fields"]]
+    shown = [items.nth(i).get_attribute("data-key") for i in range(items.count())]
+    assert saved == shown and saved != keys and sorted(saved) == sorted(keys)

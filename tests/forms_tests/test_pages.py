@@ -22,6 +22,8 @@ def test_the_fill_page_renders_the_published_form_in_chinese(users):
     assert page.status_code == 200
     assert "发票号" in html and "工程类" in html and 'data-table="items"' in html
     assert 'id="form-logic"' in html and "lowcode/logic.js" in html
+    # Hidden by its condition before any script runs.
+    assert 'data-field="engineering_approval" data-kind="text" hidden' in html
 
 
 def test_a_post_with_errors_shows_them_inline_and_keeps_the_conditional_field_visible(users):
