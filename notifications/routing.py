@@ -1,3 +1,9 @@
-"""Websocket routes. The notification consumer is added here by the notifications area."""
+"""Websocket routes, mounted by project/asgi.py behind origin checks and session/token auth."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from notifications.consumers import NotificationConsumer
+
+websocket_urlpatterns: list = [
+    path("ws/notifications/", NotificationConsumer.as_asgi()),
+]

@@ -118,7 +118,18 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [{"address": REDIS_URL, "max_connections": env_int("REDIS_MAX_CONNECTIONS", 1000, minimum=10)}],
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        # channels-redis 4.3 passes these to redis-py's ConnectionPool.from_url.
+                        # The pool must outlast a reconnect storm (redis-py's default is 100).
+                        "max_connections": env_int("REDIS_MAX_CONNECTIONS", 1000, minimum=10),
+                        # redis-py 8 reads with a 5 s socket timeout by default, the same as
+                        # channels-redis's 5 s BZPOPMIN: the read then times out and kills the
+                        # consumer. Keep the read timeout well above the blocking pop.
+                        "socket_timeout": env_int("REDIS_SOCKET_TIMEOUT", 30, minimum=10),
+                    }
+                ],
                 "capacity": env_int("CHANNEL_CAPACITY", 1000, minimum=10),
                 "expiry": 60,
                 "prefix": env_str("CHANNEL_PREFIX", "gongying"),

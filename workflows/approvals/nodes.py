@@ -73,6 +73,19 @@ class ApprovalStep(Handle):
         self._assign = assign
         self._on_created = on_created
 
+    def run(self, task, **kwargs):
+        """Complete the task with a person's decision.
+
+        Unlike `Handle.run` the task is not re-read: the caller has just locked and read it
+        (`approvals.services.task_lock`), which saves two queries per action.
+        """
+        func = this.resolve(self.flow_class.instance, self._func)
+        with self.flow_class.lock(task.process_id):
+            activation = self.activation_class(task)
+            result = activation.run(func, **kwargs)
+            activation.execute()
+            return result
+
     def _resolve(self, instance):
         super()._resolve(instance)
         self._assign = this.resolve(instance, self._assign)

@@ -56,6 +56,8 @@ def _objects(pairs: list[tuple[str, int]]) -> list[tuple[registry.ProcessKind, o
             kind = registry.get(kind_code)
         except KeyError:
             continue
+        if kind.objects_by_ids is None:
+            continue
         for pk, obj in kind.objects_by_ids(ids).items():
             found[(kind_code, pk)] = (kind, obj)
     return [found[p] for p in pairs if p in found]

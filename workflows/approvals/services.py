@@ -121,11 +121,13 @@ def task_for_action(*, actor, task_id) -> tuple[Task, registry.ProcessKind]:
     return task, kind
 
 
-def task_lock(task: Task) -> None:
-    """Lock the task row and re-check it is still open (another action may have won)."""
-    status = Task.objects.select_for_update().filter(pk=task.pk).values_list("status", flat=True).first()
-    if status != STATUS.NEW:
+def task_lock(task: Task) -> Task:
+    """Lock the task row, re-check it is still open (another action may have won) and return
+    it fresh, with its process, ready for `ApprovalStep.run`."""
+    fresh = Task.objects.select_for_update().select_related("process").filter(pk=task.pk).first()
+    if fresh is None or fresh.status != STATUS.NEW:
         raise StaleState(_("This task is already finished."))
+    return fresh
 
 
 def task_act(*, actor, task_id, action: str, **fields) -> None:

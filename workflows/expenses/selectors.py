@@ -1,6 +1,5 @@
 """Every read of the expense area a user can reach, already scoped to that user."""
 
-from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -182,12 +181,6 @@ def actions_for(*, user, request: ExpenseRequest) -> dict:
         "pay": permissions.can_pay_expense(user, request),
         "comment": True,
     }
-
-
-def approved_unpaid_total(*, community) -> Decimal:
-    from django.db.models import Sum
-
-    return ExpenseRequest.objects.filter(community=community, state=ExpenseState.APPROVED).aggregate(t=Sum("amount"))["t"] or Decimal("0")
 
 
 def policies_for_user(*, user):

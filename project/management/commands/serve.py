@@ -24,8 +24,14 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--no-loops", action="store_true", help="Serve only; run the loops elsewhere.")
+        # daphne drops a websocket not accepted within 5 s by default; after a restart every
+        # page reconnects at once and the accepts queue behind one database thread, so allow more.
+        parser.add_argument(
+            "--ws-connect-timeout", type=int, default=int(os.environ.get("WS_CONNECT_TIMEOUT", "30")),
+            help="Seconds a websocket may take to be accepted (daphne's default is 5).",
+        )
 
-    def handle(self, *args, host, port, no_loops, **options):
+    def handle(self, *args, host, port, no_loops, ws_connect_timeout, **options):
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         children = []
         if not no_loops:
@@ -36,7 +42,10 @@ class Command(BaseCommand):
                 if argv[0] in known:
                     children.append(subprocess.Popen([*manage, *argv]))
         server = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", host, "-p", str(port), "project.asgi:application"]
+            [
+                sys.executable, "-m", "daphne", "-b", host, "-p", str(port),
+                "--websocket_connect_timeout", str(ws_connect_timeout), "project.asgi:application",
+            ]
         )
         children.append(server)
         self.stdout.write(f"Gongying is serving on http://{host}:{port}/ (Ctrl-C stops everything)")

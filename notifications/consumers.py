@@ -1,0 +1,217 @@
+"""The live notification socket, /ws/notifications/.
+
+Thin: it authenticates, joins the groups the database says the user belongs to, replays on
+request, and forwards pushes. Pushes carry everything a socket needs (its own row id and unread
+count, text in every language), so forwarding one touches no database.
+"""
+
+import json
+
+from channels.consumer import get_handler_name
+from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.http import Http404
+from django.utils import translation
+from django.utils.translation.trans_real import parse_accept_lang_header
+
+from notifications import kinds, selectors, services
+from notifications.groups import groups_for_user
+
+CLOSE_UNAUTHENTICATED = 4401
+REPLAY_BATCH = 200
+# A socket away for longer than this many notifications reloads the inbox page instead.
+REPLAY_LIMIT = 1000
+# Ids already sent on this socket, so a row both replayed and pushed live is sent once.
+SENT_MEMORY = 2000
+
+
+def _language_of(scope) -> str:
+    """The reader's language: ?lang=, then the language cookie, then Accept-Language."""
+    from urllib.parse import parse_qs
+
+    candidates = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang", [])
+    cookie = scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME)
+    if cookie:
+        candidates.append(cookie)
+    for name, value in scope.get("headers", []):
+        if name == b"accept-language":
+            candidates.extend(code for code, _q in parse_accept_lang_header(value.decode("latin-1")))
+    for candidate in candidates:
+        try:
+            return translation.get_supported_language_variant(candidate)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
+
+
+def _row_message(row, language: str, unread: int) -> dict:
+    title, body = kinds.render(row.kind, row.params, language)
+    return {
+        "type": "notification",
+        "id": row.pk,
+        "kind": row.kind,
+        "title": title,
+        "body": body,
+        "url": row.url,
+        "created_at": row.created_at.isoformat(),
+        "unread": unread,
+    }
+
+
+class NotificationConsumer(AsyncWebsocketConsumer):
+    async def dispatch(self, message):
+        # Channels >= 4.2 runs close_old_connections() in the (single) sync thread before EVERY
+        # handler. Pushes never touch the ORM, and every handler that does goes through
+        # database_sync_to_async, which closes stale connections itself: skip the hop.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    async def websocket_connect(self, message):
+        user = self.scope.get("user")
+        self.groups = []
+        self.sent: dict[int, None] = {}
+        if user is None or not user.is_authenticated:
+            # Accept first: a close before the handshake reaches browsers as a bare 403, and the
+            # page needs the code to stop reconnecting.
+            await self.accept()
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        self.user_id = user.pk
+        self.user_key = str(user.pk)
+        self.language = _language_of(self.scope)
+        groups, unread = await self._state()
+        await self._set_groups(groups)
+        await self.accept()
+        await self.send_json({"type": "hello", "unread": unread})
+
+    async def websocket_disconnect(self, message):
+        for group in self.groups:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        raise StopConsumer()
+
+    async def websocket_receive(self, message):
+        if not getattr(self, "user_id", None):
+            return
+        try:
+            content = json.loads(message.get("text") or "")
+            kind = content["type"]
+        except (ValueError, TypeError, KeyError):
+            await self.send_json({"type": "error", "detail": "Send JSON objects with a type."})
+            return
+        if kind == "resume":
+            after = content.get("after", 0)
+            if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+                await self.send_json({"type": "error", "detail": "after must be a non-negative integer."})
+                return
+            await self._replay(after)
+        elif kind == "read":
+            pk = content.get("id")
+            if not isinstance(pk, int) or isinstance(pk, bool):
+                await self.send_json({"type": "error", "detail": "id must be an integer."})
+                return
+            if not await self._mark_read(pk):
+                await self.send_json({"type": "error", "detail": "No such notification."})
+        elif kind == "ping":
+            await self.send_json({"type": "pong"})
+        else:
+            await self.send_json({"type": "error", "detail": "Unknown message type."})
+
+    # --- channel-layer events (no database) -------------------------------------------------
+
+    async def notification_push(self, message):
+        entry = message["rows"].get(self.user_key)
+        if entry is None:  # a group member who held no row (e.g. gained the role a moment ago)
+            return
+        row_id, unread = entry
+        if self._already_sent(row_id):
+            return
+        content = message["content"]
+        texts = content["texts"].get(self.language) or next(iter(content["texts"].values()))
+        await self.send_json(
+            {
+                "type": "notification",
+                "id": row_id,
+                "kind": content["kind"],
+                "title": texts["title"],
+                "body": texts["body"],
+                "url": content["url"],
+                "created_at": content["created_at"],
+                "unread": unread,
+            }
+        )
+
+    async def notification_unread(self, message):
+        await self.send_json({"type": "unread", "unread": message["unread"]})
+
+    async def notification_rejoin(self, message):
+        groups, unread = await self._state()
+        if not await self._is_active():  # the account was deactivated
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        await self._set_groups(groups)
+        # Also tells the client its groups are current (tests and tabs use it as a sync point).
+        await self.send_json({"type": "unread", "unread": unread})
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _already_sent(self, row_id: int) -> bool:
+        if row_id in self.sent:
+            return True
+        self.sent[row_id] = None
+        if len(self.sent) > SENT_MEMORY:
+            del self.sent[next(iter(self.sent))]
+        return False
+
+    async def _set_groups(self, groups: set[str]) -> None:
+        current = set(self.groups)
+        for group in sorted(groups - current):
+            await self.channel_layer.group_add(group, self.channel_name)
+        for group in sorted(current - groups):
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.groups = sorted(groups)
+
+    @database_sync_to_async
+    def _state(self) -> tuple[set[str], int]:
+        """Groups from the database (only user.<id> for a deactivated user) and the unread count."""
+        return groups_for_user(self.user_id), selectors.unread_count(user_id=self.user_id)
+
+    @database_sync_to_async
+    def _is_active(self) -> bool:
+        from workflows.org.models import User
+
+        return User.objects.filter(pk=self.user_id, is_active=True).exists()
+
+    @database_sync_to_async
+    def _replay_batch(self, after: int) -> tuple[list[dict], int]:
+        rows = selectors.notifications_after(user_id=self.user_id, after=after, limit=REPLAY_BATCH)
+        unread = selectors.unread_count(user_id=self.user_id) if rows else 0
+        return [_row_message(row, self.language, unread) for row in rows], len(rows)
+
+    async def _replay(self, after: int) -> None:
+        sent = 0
+        while sent < REPLAY_LIMIT:
+            messages, count = await self._replay_batch(after)
+            for message in messages:
+                after = message["id"]
+                if not self._already_sent(message["id"]):
+                    await self.send_json(message)
+            sent += count
+            if count < REPLAY_BATCH:
+                break
+
+    @database_sync_to_async
+    def _mark_read(self, pk: int) -> bool:
+        from workflows.org.models import User
+
+        try:
+            services.notification_mark_read(actor=User(pk=self.user_id), pk=pk)
+        except Http404:
+            return False
+        return True
+
+    async def send_json(self, content: dict) -> None:
+        await self.send(text_data=json.dumps(content, ensure_ascii=False))

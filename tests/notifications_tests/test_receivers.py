@@ -1,0 +1,57 @@
+"""Process events become notifications inside the process transaction."""
+
+import pytest
+from django.db import transaction
+
+from notifications import kinds
+from notifications.models import Notification
+from notifications.receivers import EVENT_KINDS
+from workflows.approvals.events import EventKind, emit
+from workflows.org.roles import Role
+
+from .conftest import event
+
+
+def test_every_event_kind_maps_to_a_registered_notification_kind():
+    declared = {value for name, value in vars(EventKind).items() if not name.startswith("_")}
+    assert set(EVENT_KINDS) == declared
+    for kind in EVENT_KINDS.values():
+        assert kinds.get(kind).code == kind
+
+
+def test_an_event_in_a_rolled_back_process_transaction_leaves_no_notification(users, communities):
+    with pytest.raises(RuntimeError):
+        with transaction.atomic():
+            emit(object, event(EventKind.TASK_CREATED, role=Role.COMMUNITY_SECRETARY, org_unit_id=communities["gubu"].pk))
+            raise RuntimeError("the approval failed")
+    assert not Notification.objects.exists()
+
+
+def test_a_transfer_reaches_only_the_new_assignee_with_the_actors_name(users):
+    new, old = users["heping_committee1"], users["heping_committee2"]
+    emit(object, event(EventKind.TASK_TRANSFERRED, user_ids=(new.pk,), actor_id=old.pk, comment="出差中"))
+    [row] = Notification.objects.all()
+    assert row.recipient == new
+    assert row.params["actor"] == str(old)
+    title, body = kinds.render(row.kind, row.params, "en")
+    assert title == "Transferred to you: Tea for the volunteers"
+    assert body == f"{old} transferred this expense request to you. Comment: 出差中"
+
+
+def test_the_street_queue_and_the_supervision_feed_are_separate_rows(users, demo):
+    street = demo["street"]
+    emit(object, event(EventKind.TASK_CREATED, role=Role.STREET_REVIEWER, org_unit_id=street.pk, step=Role.STREET_REVIEWER))
+    emit(object, event(EventKind.REACHED_STREET, street_id=street.pk, community_id=demo["communities"]["gubu"].pk))
+    reviewer_kinds = sorted(Notification.objects.filter(recipient=users["shaping_reviewer"]).values_list("kind", flat=True))
+    assert reviewer_kinds == ["supervision.reached_street", "task.queued"]
+    leader_kinds = list(Notification.objects.filter(recipient=users["shaping_leader"]).values_list("kind", flat=True))
+    assert leader_kinds == ["supervision.reached_street"]
+
+
+def test_an_assignment_naming_a_role_still_reaches_only_the_assignee(users, communities):
+    assignee = users["heping_committee1"]
+    emit(object, event(
+        EventKind.TASK_ASSIGNED, user_ids=(assignee.pk,), role=Role.COMMUNITY_COMMITTEE,
+        org_unit_id=communities["heping"].pk, step=Role.COMMUNITY_COMMITTEE,
+    ))
+    assert list(Notification.objects.values_list("recipient_id", "kind")) == [(assignee.pk, "task.assigned")]
