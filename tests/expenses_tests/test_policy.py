@@ -46,11 +46,14 @@ def test_bad_rows_are_refused_with_a_message(demo, users, row, message):
     assert message in str(exc.value.message_dict["rows"])
 
 
-def test_a_row_condition_is_stored_but_not_evaluated(demo, users, communities):
-    rows = [{"amount_above": "0", "steps": ["community_secretary"],
-             "condition": {"expression": {"field": "purpose", "op": "contains", "value": "党"}, "description": "党建"}}]
+def test_a_row_condition_is_stored_and_steers_the_route(demo, users, communities):
+    # Evaluated by the forms condition engine over the expense.extra fields (see
+    # tests/forms_tests/test_expense_binding.py for the full binding).
+    rows = [{"amount_above": "0", "steps": ["community_secretary", "street_reviewer"],
+             "condition": {"field": "project_type", "op": "eq", "value": "engineering"}},
+            {"amount_above": "0", "steps": ["community_secretary"]}]
     policy = services.policy_create_version(actor=users["admin"], street=demo["street"], effective_from="2026-01-01", rows=rows)
-    assert policy.rules.get().condition["description"] == "党建"
+    assert policy.rules.get(position=1).condition == {"field": "project_type", "op": "eq", "value": "engineering"}
     assert file(users, communities, amount="99999.00").steps == ["community_secretary"]
 
 

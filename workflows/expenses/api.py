@@ -24,6 +24,7 @@ class ExpenseCreateSerializer(serializers.Serializer):
     payee = serializers.CharField(max_length=150)
     purpose = serializers.CharField(max_length=500)
     cc = serializers.ListField(child=serializers.IntegerField(), required=False, default=list, max_length=50)
+    extra = serializers.DictField(required=False, default=dict, help_text="Fields of the street's published expense.extra form")
 
 
 class ResubmitSerializer(serializers.Serializer):
@@ -32,6 +33,7 @@ class ResubmitSerializer(serializers.Serializer):
     payee = serializers.CharField(max_length=150, required=False)
     purpose = serializers.CharField(max_length=500, required=False)
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    extra = serializers.DictField(required=False, help_text="Replaces the expense.extra fields (same form version)")
 
 
 class RequiredCommentSerializer(serializers.Serializer):
@@ -42,6 +44,19 @@ class PaySerializer(serializers.Serializer):
     paid_on = serializers.DateField()
     voucher_number = serializers.CharField(max_length=64)
     scan = serializers.FileField(required=False)
+
+
+def _extra_param(raw: str | None) -> dict | None:
+    """The preview's `extra` query parameter: a small JSON object, else nothing."""
+    import json
+
+    if not raw or len(raw) > 8000:
+        return None
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def _user(u) -> dict | None:
@@ -68,6 +83,9 @@ def expense_data(expense, *, with_history: bool = False) -> dict:
         "voucher_number": expense.voucher_number,
         "created_at": expense.created_at,
         "title": expense.title,
+        "extra_form": ({"code": expense.extra_form.definition.code, "version": expense.extra_form.number}
+                       if expense.extra_form_id else None),
+        "extra": expense.extra,
     }
     if with_history:
         data["history"] = [
@@ -133,17 +151,19 @@ class ExpenseViewSet(ApprovalErrorsMixin, viewsets.ViewSet):
             raise serializers.ValidationError({"community": _("Unknown community.")})
         expense = services.expense_create(
             actor=request.user, community=community, amount=data["amount"], category=data["category"],
-            payee=data["payee"], purpose=data["purpose"], cc=data["cc"],
+            payee=data["payee"], purpose=data["purpose"], cc=data["cc"], extra=data["extra"],
         )
         return Response(expense_data(expense, with_history=True), status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, parameters=[OpenApiParameter("community", int), OpenApiParameter("amount", str), OpenApiParameter("category", str)])
+    @extend_schema(responses=OpenApiTypes.OBJECT, parameters=[
+        OpenApiParameter("community", int), OpenApiParameter("amount", str), OpenApiParameter("category", str),
+        OpenApiParameter("extra", str, description="JSON object of expense.extra fields typed so far")])
     @action(detail=False, methods=["get"], url_path="route-preview")
     def route_preview(self, request):
         params = request.query_params
         return Response(selectors.route_preview(
             user=request.user, community_id=params.get("community"), amount=params.get("amount", ""),
-            category=params.get("category", ""),
+            category=params.get("category", ""), extra=_extra_param(params.get("extra")),
         ))
 
     def _act(self, request, pk, fn, serializer_class, **extra):

@@ -37,9 +37,9 @@ def _demo_requests(context: dict) -> None:
 
     users, community = context["users"], context["communities"]["fenghuang"]
 
-    def file(by, amount, category, payee, purpose):
+    def file(by, amount, category, payee, purpose, extra=None):
         return expense_create(actor=users[by], community=community, amount=amount, category=category,
-                              payee=payee, purpose=purpose, cc=[users["fenghuang_committee3"].pk])
+                              payee=payee, purpose=purpose, cc=[users["fenghuang_committee3"].pk], extra=extra)
 
     def decide(request, who, action="approve", comment="同意"):
         task = Task.objects.get(process_id=request.process_id, owner=users[who], status="NEW")
@@ -53,7 +53,11 @@ def _demo_requests(context: dict) -> None:
         pass  # the ledger's demo income is not loaded: the request stays approved
     cleaning = file("fenghuang_staff", "600.00", "daily_operations", "鹤山市洁美保洁服务部", "十一月公共区域保洁")
     decide(cleaning, "fenghuang_secretary")
-    party = file("fenghuang_staff", "3000.00", "party_activity", "鹤山市沙坪印刷厂", "七一党群活动宣传物料")
+    party = file("fenghuang_staff", "3000.00", "party_activity", "鹤山市沙坪印刷厂", "七一党群活动宣传物料", extra={
+        "invoice_no": "44072026-0701", "project_type": "activity",
+        "items": [{"name": "宣传展板", "quantity": 10, "unit_price": "180.00"},
+                  {"name": "党建手册", "quantity": 200, "unit_price": "6.00"}],
+    })
     decide(party, "fenghuang_secretary")
     elders = file("fenghuang_secretary", "8000.00", "special_groups", "凤凰社区长者饭堂", "困难长者助餐补贴（第四季度）")
     decide(elders, "fenghuang_committee1")

@@ -57,7 +57,7 @@ class AuthorityRule(models.Model):
                                       help_text=_("Empty means no upper limit."))
     steps = models.JSONField(_("steps"))
     condition = models.JSONField(_("condition"), null=True, blank=True,
-                                 help_text=_("Reserved for the forms condition engine; stored, not evaluated yet."))
+                                 help_text=_("Optional: the row applies only when this condition on the request holds."))
 
     class Meta:
         ordering = ["policy_id", "position"]
@@ -85,12 +85,17 @@ class AuthorityRule(models.Model):
             except PydanticError as exc:
                 raise ValidationError({"condition": exc.errors()[0]["msg"]}) from None
 
-    def matches(self, *, category: str, amount: Decimal) -> bool:
+    def matches(self, *, category: str, amount: Decimal, facts: dict | None = None) -> bool:
+        """`facts`: what a row condition may read (expense.extra fields, amount, category)."""
+        from forms.conditions import evaluate
+
         if self.category and self.category != category:
             return False
         if amount <= self.amount_above:
             return False
-        return self.amount_upto is None or amount <= self.amount_upto
+        if self.amount_upto is not None and amount > self.amount_upto:
+            return False
+        return evaluate(self.condition, facts or {"category": category, "amount": str(amount)})
 
 
 class ExpenseRequest(ExpenseLifecycle):
@@ -109,6 +114,11 @@ class ExpenseRequest(ExpenseLifecycle):
     policy = models.ForeignKey(AuthorityPolicy, verbose_name=_("authority policy"), on_delete=models.PROTECT, related_name="requests")
     # The route snapshot taken at filing: the steps of the matching row of `policy`.
     steps = models.JSONField(_("route"), default=list)
+    # The street's published expense.extra form at filing, and the data validated against it.
+    extra_form = models.ForeignKey(
+        "lowcode.FormVersion", verbose_name=_("extra form"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    extra = models.JSONField(_("extra fields"), default=dict, blank=True)
     round = models.PositiveIntegerField(_("round"), default=1)
     process = models.OneToOneField(
         Process, verbose_name=_("current route"), null=True, blank=True, on_delete=models.SET_NULL, related_name="expense_request"

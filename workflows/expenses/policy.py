@@ -1,8 +1,9 @@
 """Authority-table vocabulary and the typed schemas behind its JSON columns.
 
-A row's `steps` is an ordered list of step codes; its `condition` is reserved for the forms
-engine's condition language (issue 5): stored and validated as null or an object, never
-evaluated here yet.
+A row's `steps` is an ordered list of step codes; its optional `condition` is written in the
+forms condition language (forms.schema.Condition) over the request's facts — the street's
+published expense.extra fields plus `amount` and `category` — and evaluated by
+forms.conditions.evaluate when the route is chosen.
 """
 
 from decimal import Decimal
@@ -10,6 +11,8 @@ from decimal import Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
+
+from forms.schema import Condition
 
 
 class Step(models.TextChoices):
@@ -38,13 +41,8 @@ class StepList(RootModel[list[Step]]):
         return value
 
 
-class RowCondition(BaseModel):
-    """Placeholder for the forms condition engine: an expression tree, not evaluated yet."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    expression: dict | list | str | None = None
-    description: str = ""
+# The one condition language of the product: the same typed model as a form field's show_if.
+RowCondition = Condition
 
 
 class PolicyRowIn(BaseModel):

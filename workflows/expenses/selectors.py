@@ -119,8 +119,11 @@ def _step_passed(code: str, tasks: list[Task]) -> bool:
     return any(t.status == STATUS.DONE and t.data.get("decision") == "approve" for t in tasks)
 
 
-def route_preview(*, user, community_id, amount, category) -> dict:
-    """The steps a request would take, filed now by `user` (ValidationError for bad input)."""
+def route_preview(*, user, community_id, amount, category, extra: dict | None = None) -> dict:
+    """The steps a request would take, filed now by `user` (ValidationError for bad input).
+
+    `extra` holds the expense.extra fields typed so far (unvalidated: they only steer which
+    conditional authority row applies; filing validates them)."""
     from django.core.exceptions import ValidationError
     from django.utils.translation import gettext as _
 
@@ -134,7 +137,8 @@ def route_preview(*, user, community_id, amount, category) -> dict:
     if category not in ExpenseCategory.values:
         raise ValidationError({"category": _("Choose one of the listed categories.")})
     policy = services.policy_in_force(street_id=community.parent_id)
-    codes = services.route_steps(policy=policy, category=category, amount=amount)
+    codes = services.route_steps(policy=policy, category=category, amount=amount,
+                                 extra=extra if isinstance(extra, dict) else None)
     units = _unit_names([community.pk, community.parent_id])
     steps = []
     for code in codes:

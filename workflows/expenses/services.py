@@ -140,13 +140,40 @@ def policy_in_force(*, street_id: int, on: dt.date | None = None) -> AuthorityPo
     return policy
 
 
-def route_steps(*, policy: AuthorityPolicy, category: str, amount: Decimal) -> list[str]:
-    """The steps of the first matching row: category rows before "any" rows, then by position."""
+def route_steps(*, policy: AuthorityPolicy, category: str, amount: Decimal, extra: dict | None = None) -> list[str]:
+    """The steps of the first matching row: category rows before "any" rows, then by position.
+
+    A row with a condition matches only when forms.conditions.evaluate holds on the request's
+    facts: its expense.extra data, with `amount` and `category` (the core fields win).
+    """
+    facts = {**(extra or {}), "category": category, "amount": str(amount)}
     rules = sorted(policy.rules.all(), key=lambda r: (r.category == "", r.position))
     for rule in rules:
-        if rule.matches(category=category, amount=amount):
+        if rule.matches(category=category, amount=amount, facts=facts):
             return list(rule.steps)
     raise ValidationError({"amount": _("The authority table has no row for this category and amount.")})
+
+
+def extra_form_for(community: Community):
+    """The street's published expense.extra form version (or the global one, or None)."""
+    from forms.selectors import published_version_for
+
+    return published_version_for(purpose="expense.extra", street=community.parent_id)
+
+
+def validate_extra(*, community: Community, actor: User, extra=None, files=None, prefix: str | None = None):
+    """(version, cleaned data) of the filing form's extra part; errors keyed `extra.<field>`."""
+    from forms.services import submission_validate
+
+    version = extra_form_for(community)
+    if version is None:
+        return None, {}
+    try:
+        data = submission_validate(version=version, data=extra if extra is not None else {}, user=actor,
+                                   files=files, prefix=prefix)
+    except ValidationError as exc:
+        raise ValidationError({f"extra.{key}": msgs for key, msgs in exc.message_dict.items()}) from None
+    return version, data
 
 
 def policy_create_version(
@@ -185,7 +212,7 @@ def policy_create_version(
                 amount_above=item.amount_above,
                 amount_upto=item.amount_upto,
                 steps=[s.value for s in item.steps.root],
-                condition=item.condition.model_dump() if item.condition is not None else None,
+                condition=item.condition.model_dump(exclude_none=True) if item.condition is not None else None,
             )
             for i, item in enumerate(parsed, start=1)
         )
@@ -222,6 +249,7 @@ def _row(request: ExpenseRequest, action: str, **fields) -> HistoryRow:
         action=action,
         round=request.round,
         policy_version=request.policy.version,
+        form_version=request.extra_form.number if request.extra_form_id else None,
         **fields,
     )
 
@@ -292,11 +320,15 @@ def _start_route(request: ExpenseRequest) -> None:
 
 def expense_create(
     *, actor: User, community: Community, amount, category: str, payee: str, purpose: str, cc=(),
+    extra: dict | None = None, files=None, extra_prefix: str | None = None,
 ) -> ExpenseRequest:
+    """File a request. The filing form is the core fields plus the street's published
+    expense.extra form (`extra`: its JSON data, or the page's post read with `extra_prefix`)."""
     amount = parse_amount(amount)
     _check_fields(category=category, payee=payee, purpose=purpose)
     if not permissions.can_file_expense(actor, community):
         raise ValidationError({"community": _("You cannot file expenses for this community.")})
+    extra_form, extra_data = validate_extra(community=community, actor=actor, extra=extra, files=files, prefix=extra_prefix)
     cc_ids = {getattr(u, "pk", u) for u in cc}
     # Only people of this community or its street: a copy opens the request to its reader.
     cc_users = list(User.objects.filter(
@@ -306,10 +338,10 @@ def expense_create(
         raise ValidationError({"cc": _("Copy only people of this community or its street.")})
     with transaction.atomic():
         policy = policy_in_force(street_id=community.parent_id)
-        steps = route_steps(policy=policy, category=category, amount=amount)
+        steps = route_steps(policy=policy, category=category, amount=amount, extra=extra_data)
         request = ExpenseRequest(
             community=community, amount=amount, category=category, payee=payee.strip(), purpose=purpose.strip(),
-            submitter=actor, policy=policy, steps=steps,
+            submitter=actor, policy=policy, steps=steps, extra_form=extra_form, extra=extra_data,
         )
         request.save()
         if cc_users:
@@ -332,8 +364,10 @@ def expense_create(
 
 def expense_resubmit(
     *, actor: User, request: ExpenseRequest, amount=None, category: str | None = None, payee: str | None = None,
-    purpose: str | None = None, comment: str = "",
+    purpose: str | None = None, comment: str = "", extra: dict | None = None,
 ) -> ExpenseRequest:
+    """`extra`, when given, replaces the extra fields; it is validated against the form version
+    the request was filed with (like the authority table, the form version stays)."""
     with transaction.atomic():
         request = _lock(request.pk)
         if not permissions.can_resubmit_expense(actor, request):
@@ -351,8 +385,19 @@ def expense_resubmit(
             if getattr(request, field) != value:
                 changes[field] = [str(getattr(request, field)), str(value)]
                 setattr(request, field, value)
+        if extra is not None and request.extra_form_id is not None:
+            from forms.services import submission_validate
+
+            try:
+                new_extra = submission_validate(version=request.extra_form, data=extra, user=actor)
+            except ValidationError as exc:
+                raise ValidationError({f"extra.{key}": msgs for key, msgs in exc.message_dict.items()}) from None
+            if new_extra != request.extra:
+                changes["extra"] = [request.extra, new_extra]
+                request.extra = new_extra
         # The route restarts from its first step under the version the request was filed under.
-        request.steps = route_steps(policy=request.policy, category=request.category, amount=request.amount)
+        request.steps = route_steps(policy=request.policy, category=request.category, amount=request.amount,
+                                    extra=request.extra)
         request.round += 1
 
         def work():

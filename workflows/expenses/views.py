@@ -50,24 +50,50 @@ def _apply_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+def _extra_form(request):
+    """The street's published expense.extra form, embedded in the filing page with prefix "extra"."""
+    from forms import builder
+
+    community = selectors.communities_for_filing(request.user).first()
+    version = services.extra_form_for(community) if community else None
+    if version is None:
+        return None, None, None
+    form = builder.form_class_for(version)(
+        data=request.POST or None, files=request.FILES or None, user=request.user, prefix="extra"
+    )
+    return version, form, builder.client_logic(builder.schema_of(version), prefix="extra")
+
+
 @login_required
 def expense_new(request):
     if not permissions.can_file_any_expense(request.user):
         raise Http404
     form = ExpenseForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    extra_version, extra_form, extra_logic = _extra_form(request)
+    extra_ok = extra_form is None or not extra_form.is_bound or extra_form.is_valid()
+    if request.method == "POST" and form.is_valid() and extra_ok:
         data = form.cleaned_data
         try:
             expense = services.expense_create(
                 actor=request.user, community=data["community"], amount=data["amount"], category=data["category"],
                 payee=data["payee"], purpose=data["purpose"], cc=list(data["cc"]),
+                extra=request.POST, files=request.FILES, extra_prefix="extra",
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            if hasattr(exc, "error_dict") and extra_form is not None:
+                for key, errors in list(exc.message_dict.items()):
+                    if key.startswith("extra."):
+                        name = key.removeprefix("extra.")
+                        extra_form.add_error(name if name in extra_form.fields else None, errors)
+                        exc.error_dict.pop(key)
+            if not hasattr(exc, "error_dict") or exc.error_dict:
+                _apply_errors(form, exc)
         else:
             messages.success(request, _("Expense request filed."))
             return redirect("expense-detail", pk=expense.pk)
-    return render(request, "expenses/expense_form.html", {"form": form})
+    return render(request, "expenses/expense_form.html", {
+        "form": form, "extra_version": extra_version, "extra_form": extra_form, "extra_logic": extra_logic,
+    })
 
 
 @login_required
@@ -95,8 +121,15 @@ def _labelled(history):
 @login_required
 def expense_detail(request, pk: int):
     expense = selectors.expense_get_for_user(user=request.user, pk=pk)
+    extra_sections = None
+    if expense.extra_form_id:
+        from forms import builder
+
+        # Rendered with the exact form version it was filed against, whatever is published now.
+        extra_sections = builder.display(builder.schema_of(expense.extra_form), expense.extra)
     return render(request, "expenses/expense_detail.html", {
         "expense": expense,
+        "extra_sections": extra_sections,
         "route": selectors.route_for_request(expense),
         "history": _labelled(selectors.history_for(expense)),
         "actions": selectors.actions_for(user=request.user, request=expense),

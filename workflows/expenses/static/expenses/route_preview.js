@@ -13,6 +13,20 @@
 
   function field(name) { return form.querySelector("[name=" + name + "]"); }
 
+  // The embedded expense.extra fields (inputs named extra-<key>) steer conditional rows of the
+  // authority table; fields hidden by their condition and detail-table cells are left out.
+  function extraFacts() {
+    var facts = {};
+    Array.prototype.forEach.call(form.querySelectorAll('[name^="extra-"]'), function (el) {
+      var key = el.name.slice(6);
+      if (key.indexOf("-") >= 0 || el.type === "file" || el.closest("[data-field][hidden]")) return;
+      if ((el.type === "checkbox" || el.type === "radio") && !el.checked) return;
+      if (el.type === "checkbox") { (facts[key] = facts[key] || []).push(el.value); return; }
+      facts[key] = el.type === "radio" && (el.value === "yes" || el.value === "no") ? el.value === "yes" : el.value;
+    });
+    return facts;
+  }
+
   function render(data) {
     list.innerHTML = "";
     error.textContent = "";
@@ -37,7 +51,8 @@
     var amount = field("amount").value.trim();
     if (!amount) { list.innerHTML = ""; list.setAttribute("data-count", "0"); error.textContent = text.empty; return; }
     var params = new URLSearchParams({
-      community: field("community").value, amount: amount, category: field("category").value
+      community: field("community").value, amount: amount, category: field("category").value,
+      extra: JSON.stringify(extraFacts())
     });
     var mine = ++seq;
     fetch(form.getAttribute("data-preview-url") + "?" + params.toString(), {
@@ -56,6 +71,9 @@
   }
 
   function schedule() { clearTimeout(timer); timer = setTimeout(refresh, 200); }
+  form.addEventListener("change", function (ev) {
+    if (ev.target.name && ev.target.name.indexOf("extra-") === 0) schedule();
+  });
   ["amount", "category", "community"].forEach(function (name) {
     field(name).addEventListener("input", schedule);
     field(name).addEventListener("change", schedule);
