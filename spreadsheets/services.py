@@ -180,6 +180,8 @@ def template_build(*, actor, kind: str) -> ExportFile:
 
 
 def _same(value, expected) -> bool:
+    value = None if value == "" else value
+    expected = None if expected == "" else expected
     if value is None or expected is None:
         return value is None and expected is None
     try:

@@ -76,7 +76,7 @@ class RoomImporter(Importer):
     example = {
         "community": "凤凰社区",
         "name": "示例：亲子活动室",
-        "kind": "活动室",
+        "kind": Room.Kind.ACTIVITY.label,
         "area_m2": Decimal("45"),
         "floor": "2F",
         "capacity": 20,
@@ -112,16 +112,21 @@ class RoomImporter(Importer):
             errors.update(exc.message_dict)
         if community is not None and not can_manage_rooms(actor, community):
             errors["community"] = [_("You may not add rooms to this community.")]
+        fields = {
+            "name": "" if v["name"] is None else str(v["name"]),
+            "kind": kind or "",
+            "area_m2": v["area_m2"],
+            "floor": "" if v["floor"] is None else str(v["floor"]),
+            "capacity": v["capacity"],
+            "for_lease": bool(for_lease),
+            "note": "" if v["note"] is None else str(v["note"]),
+        }
         if errors:
+            # Report the row's other bad cells too, with the model's own field validation.
+            try:
+                Room(community=community, **fields).full_clean(exclude=[*errors, "community"], validate_unique=False)
+            except ValidationError as exc:
+                for key, messages in exc.message_dict.items():
+                    errors.setdefault(key, messages)
             raise ValidationError(errors)
-        org_services.room_create(
-            actor=actor,
-            community=community,
-            name="" if v["name"] is None else str(v["name"]),
-            kind=kind or "",
-            area_m2=v["area_m2"],
-            floor="" if v["floor"] is None else str(v["floor"]),
-            capacity=v["capacity"],
-            for_lease=for_lease,
-            note="" if v["note"] is None else str(v["note"]),
-        )
+        org_services.room_create(actor=actor, community=community, **fields)

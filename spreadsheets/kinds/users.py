@@ -83,7 +83,7 @@ class UserImporter(Importer):
         "display_name": "示例：王小明",
         "phone": "13800000000",
         "email": "",
-        "role": "社区企业经办人",
+        "role": Role.COMMUNITY_STAFF.label,
         "org_unit": "凤凰社区",
         "is_active": "是",
     }
