@@ -1,0 +1,176 @@
+"""Ledger API. Posted lines are immutable: no PUT, PATCH or DELETE exists (405)."""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from project.api import Conflict
+from workflows.ledger import selectors, services
+from workflows.ledger.categories import LineKind
+from workflows.ledger.filters import parse_ledger_filters
+from workflows.ledger.models import LedgerLine
+from workflows.org.models import Community
+
+MAX_PAGE = 1000
+DEFAULT_PAGE = 500
+
+
+class LedgerLineSerializer(serializers.ModelSerializer):
+    community_name = serializers.CharField(source="community.name", read_only=True)
+    line_label = serializers.CharField(source="get_line_display", read_only=True)
+    kind_label = serializers.CharField(read_only=True)
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=True)
+    reversed_by = serializers.SerializerMethodField()
+    is_reversal = serializers.BooleanField(read_only=True)
+    posted_by_name = serializers.CharField(source="posted_by.label", read_only=True)
+
+    class Meta:
+        model = LedgerLine
+        fields = [
+            "id", "community", "community_name", "line", "line_label", "source", "category", "kind_label",
+            "amount", "date", "counterparty", "note", "voucher_number", "scan", "source_type", "source_id",
+            "reverses", "reversed_by", "is_reversal", "is_opening_balance", "posted_by", "posted_by_name",
+            "posted_at",
+        ]
+        read_only_fields = fields
+
+    def get_reversed_by(self, line) -> int | None:
+        reversal = line.reversing_line
+        return reversal.id if reversal else None
+
+
+def _money(value) -> str:
+    return f"{value:.2f}"
+
+
+def _page_param(params, key: str, default: int, maximum: int, errors: dict) -> int:
+    raw = (params.get(key) or "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) > maximum or (key == "limit" and int(raw) == 0):
+        errors[key] = _("Enter a whole number from %(low)d to %(high)d.") % {
+            "low": 1 if key == "limit" else 0,
+            "high": maximum,
+        }
+        return default
+    return int(raw)
+
+
+class LedgerListView(APIView):
+    """Both lines, each with its own lines, count and total. The two totals are never netted."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("community", int),
+            OpenApiParameter("line", str, enum=LineKind.values),
+            OpenApiParameter("from", str, description="YYYY-MM-DD, inclusive"),
+            OpenApiParameter("to", str, description="YYYY-MM-DD, inclusive"),
+            OpenApiParameter("limit", int, description=f"lines per line kind, 1–{MAX_PAGE}, default {DEFAULT_PAGE}"),
+            OpenApiParameter("offset", int),
+        ],
+        responses={200: inline_serializer("LedgerList", {"income": serializers.DictField(), "expense": serializers.DictField()})},
+    )
+    def get(self, request):
+        filters, errors = parse_ledger_filters(request.query_params)
+        limit = _page_param(request.query_params, "limit", DEFAULT_PAGE, MAX_PAGE, errors)
+        offset = _page_param(request.query_params, "offset", 0, 10**9, errors)
+        if errors:
+            raise ValidationError({field: [message] for field, message in errors.items()})
+        if filters.community_id is not None:
+            selectors.ledger_community_get_for_user(user=request.user, pk=filters.community_id)
+        qs = selectors.ledger_lines_for_user(
+            user=request.user,
+            community_id=filters.community_id,
+            line=filters.line,
+            date_from=filters.date_from,
+            date_to=filters.date_to,
+        ).select_related("reversed_by")
+        totals = selectors.ledger_totals(qs)
+        body = {
+            "filters": {
+                "community": filters.community_id,
+                "line": filters.line,
+                "from": filters.date_from,
+                "to": filters.date_to,
+                "limit": limit,
+                "offset": offset,
+            }
+        }
+        for kind in [filters.line] if filters.line else LineKind.values:
+            lines = qs.filter(line=kind)
+            body[kind] = {
+                "total": _money(totals[kind]),
+                "count": lines.count(),
+                "lines": LedgerLineSerializer(lines[offset : offset + limit], many=True).data,
+            }
+        return Response(body)
+
+
+class IncomeRequestSerializer(serializers.Serializer):
+    community = serializers.IntegerField()
+    source = serializers.CharField()
+    amount = serializers.CharField()
+    date = serializers.CharField()
+    counterparty = serializers.CharField(required=False, allow_blank=True)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+def _community_for_write(data) -> Community:
+    """The community named in a write. Malformed → 400; missing or not the caller's → 404."""
+    raw = data.get("community")
+    if isinstance(raw, str) and raw.strip().isdigit():
+        raw = int(raw.strip())
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        raise ValidationError({"community": [_("Enter a community id.")]})
+    community = Community.objects.filter(pk=raw).first()
+    if community is None:
+        raise NotFound()
+    return community
+
+
+class IncomeCreateView(APIView):
+    """Record income. A community that is missing, not yours, or only readable by you → 404."""
+
+    @extend_schema(request=IncomeRequestSerializer, responses={201: LedgerLineSerializer})
+    def post(self, request):
+        data = request.data
+        if not isinstance(data, dict):
+            raise ValidationError({"detail": [_("Send a JSON object.")]})
+        community = _community_for_write(data)
+        line = services.income_record(
+            actor=request.user,
+            community=community,
+            source=data.get("source"),
+            amount=data.get("amount"),
+            date=data.get("date"),
+            counterparty=data.get("counterparty", ""),
+            note=data.get("note", ""),
+        )
+        return Response(LedgerLineSerializer(line).data, status=status.HTTP_201_CREATED)
+
+
+class LedgerLineDetailView(APIView):
+    @extend_schema(responses=LedgerLineSerializer)
+    def get(self, request, pk: int):
+        return Response(LedgerLineSerializer(selectors.ledger_line_get_for_user(user=request.user, pk=pk)).data)
+
+
+class ReverseRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class LedgerLineReverseView(APIView):
+    """红冲: the secretary posts the reversing line. Reversing twice, or a reversal → 409."""
+
+    @extend_schema(request=ReverseRequestSerializer, responses={201: LedgerLineSerializer})
+    def post(self, request, pk: int):
+        line = selectors.ledger_line_get_for_user(user=request.user, pk=pk)
+        data = request.data if isinstance(request.data, dict) else {}
+        try:
+            reversal = services.line_reverse(actor=request.user, line=line, reason=data.get("reason", ""))
+        except services.LedgerConflict as exc:
+            raise Conflict(exc.message) from None
+        return Response(LedgerLineSerializer(reversal).data, status=status.HTTP_201_CREATED)

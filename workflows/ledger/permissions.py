@@ -1,0 +1,36 @@
+"""Pure predicates for the ledger. Services call them and raise PermissionDenied."""
+
+from workflows.org.models import OrgUnit
+from workflows.org.roles import COMMUNITY_WORK_ROLES, STREET_ROLES, Role
+from workflows.org.selectors import has_role, is_system_admin, memberships_of
+
+# Community roles that may read a community's ledger: those who keep the books and the
+# residents the ledger is published for (公开透明). Partners are not among them.
+LEDGER_READER_ROLES = COMMUNITY_WORK_ROLES | {Role.RESIDENT}
+INCOME_RECORDER_ROLES = frozenset({Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY})
+
+
+def may_see_some_ledger(user) -> bool:
+    """Whether the user reads any ledger at all (menu entry), from the cached memberships only."""
+    if not user.is_authenticated:
+        return False
+    if is_system_admin(user):
+        return True
+    for m in memberships_of(user):
+        if m.org_unit.kind == OrgUnit.Kind.STREET and m.role in STREET_ROLES:
+            return True
+        if m.org_unit.kind == OrgUnit.Kind.COMMUNITY and m.role in LEDGER_READER_ROLES:
+            return True
+    return False
+
+
+def can_record_income(user, community) -> bool:
+    return any(has_role(user, role, community.id) for role in INCOME_RECORDER_ROLES)
+
+
+def can_reverse_lines_in(user, community) -> bool:
+    return has_role(user, Role.COMMUNITY_SECRETARY, community.id)
+
+
+def can_reverse_line(user, line) -> bool:
+    return has_role(user, Role.COMMUNITY_SECRETARY, line.community_id)

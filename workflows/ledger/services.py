@@ -1,0 +1,260 @@
+"""Every write to the ledger. Each service is one transaction that inserts exactly one line.
+
+The line is its own history row: it records who posted it and when, and a reversal records who
+reversed what and why. Nothing is ever updated, so no separate event table is needed.
+
+Postings of one community are serialised by `books_lock`, so a balance check and the posting it
+guards see the same books (the expense payment service calls it before `posted_balance`).
+"""
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.transaction import TransactionManagementError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from workflows.ledger import permissions
+from workflows.ledger.categories import ExpenseCategory, IncomeSource, LineKind
+from workflows.ledger.models import MAX_AMOUNT, LedgerLine
+from workflows.org.models import CommunityEnterprise, OrgUnit
+
+CENT = Decimal("0.01")
+
+
+class LedgerConflict(Exception):
+    """The action no longer fits the books (the API answers 409 with the message)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class AlreadyReversed(LedgerConflict):
+    pass
+
+
+class AlreadyPosted(LedgerConflict):
+    pass
+
+
+def books_lock(*, community) -> None:
+    """Serialise balance checks and postings of one community until the transaction ends.
+
+    Locks the community enterprise row (the holder of the books). SQLite ignores FOR UPDATE, but
+    its IMMEDIATE transactions already take the database write lock at BEGIN.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise TransactionManagementError("books_lock() must be called inside transaction.atomic().")
+    locked = list(CommunityEnterprise.objects.select_for_update().filter(community_id=community.id).values_list("id"))
+    if not locked:
+        # A community without an enterprise row still gets serialised, on its own row.
+        list(OrgUnit.objects.select_for_update().filter(id=community.id).values_list("id"))
+
+
+# --- validation shared by the services (the API and pages show these messages per field) -------
+
+
+def clean_amount(value, errors: dict, field: str = "amount") -> Decimal | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        errors[field] = _("Enter an amount.")
+        return None
+    if isinstance(value, bool):
+        errors[field] = _("Enter an amount such as 8000.00.")
+        return None
+    try:
+        amount = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        errors[field] = _("Enter an amount such as 8000.00.")
+        return None
+    if not amount.is_finite():
+        errors[field] = _("Enter an amount such as 8000.00.")
+    elif amount <= 0:
+        errors[field] = _("The amount must be greater than zero.")
+    elif amount != amount.quantize(CENT):
+        errors[field] = _("Use at most two decimal places.")
+    elif amount > MAX_AMOUNT:
+        errors[field] = _("The amount may not exceed 10,000,000.00.")
+    else:
+        return amount.quantize(CENT)
+    return None
+
+
+def clean_date(value, errors: dict, field: str = "date") -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        value = timezone.localdate(value) if timezone.is_aware(value) else value.date()
+    elif isinstance(value, str) and value.strip():
+        try:
+            value = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            errors[field] = _("Enter a date as YYYY-MM-DD.")
+            return None
+    if not isinstance(value, dt.date):
+        errors[field] = _("Enter a date as YYYY-MM-DD.")
+        return None
+    if value > timezone.localdate():
+        errors[field] = _("The date cannot be in the future.")
+        return None
+    return value
+
+
+def _clean_choice(value, choices, errors: dict, field: str, message: str) -> str:
+    if not isinstance(value, str) or value not in choices.values:
+        errors[field] = message
+        return ""
+    return value
+
+
+def _clean_text(value, errors: dict, field: str, *, max_length: int, required: bool = False) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors[field] = _("Enter text.")
+        return ""
+    value = value.strip()
+    if required and not value:
+        errors[field] = _("This field is required.")
+    elif len(value) > max_length:
+        errors[field] = _("Keep this to at most %(max)d characters.") % {"max": max_length}
+    return value
+
+
+def _check_community(community, errors: dict) -> None:
+    if getattr(community, "kind", None) != OrgUnit.Kind.COMMUNITY:
+        errors["community"] = _("Choose a community.")
+
+
+def _raise(errors: dict) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+# --- services ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def income_record(
+    *, actor, community, source: str, amount: Decimal, date, counterparty: str = "", note: str = ""
+) -> LedgerLine:
+    """Record income on the income line (staff or secretary of the community)."""
+    if not permissions.can_record_income(actor, community):
+        raise PermissionDenied
+    errors: dict = {}
+    _check_community(community, errors)
+    source = _clean_choice(source, IncomeSource, errors, "source", _("Choose a valid income source."))
+    amount = clean_amount(amount, errors)
+    date = clean_date(date, errors)
+    counterparty = _clean_text(counterparty, errors, "counterparty", max_length=200)
+    note = _clean_text(note, errors, "note", max_length=500)
+    _raise(errors)
+    books_lock(community=community)
+    return LedgerLine.objects.create(
+        community=community,
+        line=LineKind.INCOME,
+        source=source,
+        amount=amount,
+        date=date,
+        counterparty=counterparty,
+        note=note,
+        posted_by=actor,
+    )
+
+
+@transaction.atomic
+def expense_post(
+    *,
+    actor,
+    community,
+    amount: Decimal,
+    date,
+    category: str,
+    payee: str,
+    purpose: str,
+    voucher_number: str,
+    source_type: str = "",
+    source_id: int | None = None,
+    scan=None,
+) -> LedgerLine:
+    """Post a paid expense to the expense line.
+
+    The caller (the expense payment service) has checked permission and the balance under
+    `books_lock` in the same transaction. A process object posts at most once: a second
+    posting for the same (source_type, source_id) raises AlreadyPosted.
+    """
+    errors: dict = {}
+    _check_community(community, errors)
+    category = _clean_choice(category, ExpenseCategory, errors, "category", _("Choose a valid expense category."))
+    amount = clean_amount(amount, errors)
+    date = clean_date(date, errors)
+    payee = _clean_text(payee, errors, "payee", max_length=200, required=True)
+    purpose = _clean_text(purpose, errors, "purpose", max_length=500, required=True)
+    voucher_number = _clean_text(voucher_number, errors, "voucher_number", max_length=64, required=True)
+    source_type = _clean_text(source_type, errors, "source_type", max_length=32)
+    if bool(source_type) != (source_id is not None):
+        errors["source_id"] = _("Give both the process kind and its id, or neither.")
+    _raise(errors)
+    books_lock(community=community)
+    line = LedgerLine(
+        community=community,
+        line=LineKind.EXPENSE,
+        category=category,
+        amount=amount,
+        date=date,
+        counterparty=payee,
+        note=purpose,
+        voucher_number=voucher_number,
+        source_type=source_type,
+        source_id=source_id,
+        posted_by=actor,
+    )
+    if scan:
+        line.scan = scan
+    try:
+        with transaction.atomic():
+            line.save()
+    except IntegrityError:
+        if source_type and LedgerLine.objects.filter(
+            source_type=source_type, source_id=source_id, reverses__isnull=True
+        ).exists():
+            raise AlreadyPosted(_("This payment has already been posted to the ledger.")) from None
+        raise
+    return line
+
+
+@transaction.atomic
+def line_reverse(*, actor, line: LedgerLine, reason: str) -> LedgerLine:
+    """Post the reversing line (红冲) of `line`: same line kind, negated amount, dated today."""
+    if not permissions.can_reverse_line(actor, line):
+        raise PermissionDenied
+    errors: dict = {}
+    reason = _clean_text(reason, errors, "reason", max_length=500, required=True)
+    _raise(errors)
+    books_lock(community=line.community)
+    # Re-read under the lock: a concurrent reversal that committed first is seen here.
+    original = LedgerLine.objects.select_for_update().get(pk=line.pk)
+    if original.reverses_id is not None:
+        raise AlreadyReversed(_("This line is itself a reversal and cannot be reversed."))
+    if LedgerLine.objects.filter(reverses=original).exists():
+        raise AlreadyReversed(_("This line has already been reversed."))
+    reversal = LedgerLine(
+        community_id=original.community_id,
+        line=original.line,
+        source=original.source,
+        category=original.category,
+        amount=-original.amount,
+        date=timezone.localdate(),
+        counterparty=original.counterparty,
+        note=reason,
+        voucher_number=original.voucher_number,
+        reverses=original,
+        posted_by=actor,
+    )
+    try:
+        with transaction.atomic():
+            reversal.save()
+    except IntegrityError:
+        # The unique index on `reverses` caught a reversal that raced past the check above.
+        raise AlreadyReversed(_("This line has already been reversed.")) from None
+    return reversal

@@ -1,0 +1,161 @@
+"""Ledger pages: both lines side by side with their own totals, income form, reversal (红冲)."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from workflows.ledger import permissions, selectors, services
+from workflows.ledger.categories import IncomeSource, LineKind
+from workflows.ledger.filters import parse_ledger_filters
+
+PAGE_LINES = 200
+
+
+class IncomeForm(forms.Form):
+    """Renders the income form. Every rule lives in services.income_record; its errors land here."""
+
+    community = forms.CharField(label=gettext_lazy("Community"), required=False, widget=forms.Select)
+    source = forms.CharField(
+        label=gettext_lazy("Income source"), required=False, widget=forms.Select(choices=IncomeSource.choices)
+    )
+    amount = forms.CharField(
+        label=gettext_lazy("Amount (¥)"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "8000.00", "autocomplete": "off"}),
+    )
+    date = forms.CharField(label=gettext_lazy("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    counterparty = forms.CharField(label=gettext_lazy("Payer"), required=False)
+    note = forms.CharField(label=gettext_lazy("Note"), required=False)
+
+    def __init__(self, *args, communities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].widget.choices = [(c.id, c.name) for c in communities]
+
+
+def _writable_communities(user, readable):
+    return [c for c in readable if permissions.can_record_income(user, c)]
+
+
+def _ledger_page(request, *, income_form=None, status=200):
+    user = request.user
+    readable = list(selectors.ledger_communities_for_user(user).order_by("id"))
+    if not readable:
+        raise Http404
+    filters, filter_errors = parse_ledger_filters(request.GET)
+    if filters.community_id is not None and filters.community_id not in {c.id for c in readable}:
+        filter_errors["community"] = _("Choose a community.")
+    qs = selectors.ledger_lines_for_user(
+        user=user,
+        community_id=None if "community" in filter_errors else filters.community_id,
+        date_from=None if "from" in filter_errors else filters.date_from,
+        date_to=None if "to" in filter_errors else filters.date_to,
+    ).select_related("reversed_by")
+    totals = selectors.ledger_totals(qs)
+    columns = []
+    for kind, label in LineKind.choices:
+        lines = qs.filter(line=kind)
+        columns.append(
+            {
+                "kind": kind,
+                "label": label,
+                "total": totals[kind],
+                "count": lines.count(),
+                "lines": list(lines[:PAGE_LINES]),
+            }
+        )
+    writable = _writable_communities(user, readable)
+    if income_form is None and writable:
+        initial_community = filters.community_id if filters.community_id in {c.id for c in writable} else writable[0].id
+        income_form = IncomeForm(
+            communities=writable, initial={"community": initial_community, "date": timezone.localdate().isoformat()}
+        )
+    secretary_of = {c.id for c in readable if permissions.can_reverse_lines_in(user, c)}
+    return render(
+        request,
+        "ledger/ledger.html",
+        {
+            "communities": readable,
+            "filters": filters,
+            "filter_values": request.GET,
+            "filter_errors": filter_errors,
+            "columns": columns,
+            "income_form": income_form,
+            "secretary_of": secretary_of,
+            "page_lines": PAGE_LINES,
+        },
+        status=status,
+    )
+
+
+@login_required
+def ledger(request):
+    return _ledger_page(request)
+
+
+@login_required
+@require_POST
+def income_create(request):
+    readable = list(selectors.ledger_communities_for_user(request.user))
+    writable = _writable_communities(request.user, readable)
+    if not writable:
+        raise Http404
+    form = IncomeForm(request.POST, communities=writable)
+    form.is_valid()  # all fields are optional strings; the service does the checking
+    data = form.cleaned_data
+    raw_community = data.get("community", "")
+    community = next((c for c in writable if str(c.id) == raw_community), None)
+    if community is None:
+        form.add_error("community", _("Choose a community."))
+        return _ledger_page(request, income_form=form, status=400)
+    try:
+        line = services.income_record(
+            actor=request.user,
+            community=community,
+            source=data["source"],
+            amount=data["amount"],
+            date=data["date"],
+            counterparty=data["counterparty"],
+            note=data["note"],
+        )
+    except ValidationError as exc:
+        for field, field_messages in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, field_messages)
+        return _ledger_page(request, income_form=form, status=400)
+    messages.success(request, _("Income of ¥%(amount)s recorded.") % {"amount": line.amount})
+    return redirect(f"{reverse('ledger')}?community={community.id}")
+
+
+@login_required
+def line_detail(request, pk: int):
+    line = selectors.ledger_line_get_for_user(user=request.user, pk=pk)
+    return render(
+        request,
+        "ledger/line_detail.html",
+        {"line": line, "can_reverse": permissions.can_reverse_line(request.user, line)},
+    )
+
+
+@login_required
+@require_POST
+def line_reverse(request, pk: int):
+    line = selectors.ledger_line_get_for_user(user=request.user, pk=pk)
+    try:
+        services.line_reverse(actor=request.user, line=line, reason=request.POST.get("reason", ""))
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("ledger-line", pk=line.pk)
+    except services.LedgerConflict as exc:
+        messages.error(request, exc.message)
+        return redirect("ledger-line", pk=line.pk)
+    messages.success(request, _("The line was reversed."))
+    return redirect(f"{reverse('ledger')}?community={line.community_id}")
