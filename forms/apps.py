@@ -7,3 +7,18 @@ class FormsConfig(AppConfig):
     name = "forms"
     label = "lowcode"
     verbose_name = _("Low-code forms")
+
+    def ready(self):
+        from forms import links, permissions
+        from project.navigation import NavItem, register
+
+        register(NavItem("forms", _("Forms"), "lowcode:index", 60, lambda u: u.is_authenticated))
+        register(NavItem("form-designer", _("Form designer"), "lowcode:designer-index", 90, permissions.can_design_forms))
+
+        def resolve_submission(user, pk):
+            from forms.models import FormSubmission
+
+            submission = FormSubmission.objects.select_related("version__definition").filter(pk=pk).first()
+            return submission if submission and permissions.can_view_submission(user, submission) else None
+
+        links.register(links.LinkKind("lowcode.submission", _("Form submission"), resolve_submission))

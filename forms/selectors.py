@@ -1,0 +1,100 @@
+"""Every read a user can reach, already scoped."""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from forms import builder, permissions
+from forms.models import FormDefinition, FormSubmission, FormVersion
+from forms.states import VersionState
+from workflows.org.models import OrgUnit
+from workflows.org.selectors import is_system_admin, org_units_visible_to
+
+
+def street_ids_visible_to(user) -> set[int]:
+    return set(org_units_visible_to(user).filter(kind=OrgUnit.Kind.STREET).values_list("id", flat=True))
+
+
+def published_version_for(*, purpose: str, street) -> FormVersion | None:
+    """The street's published form for a purpose, else the global one, else None.
+
+    Other areas call this to extend their own forms (e.g. the expense filing form).
+    """
+    street_id = getattr(street, "pk", street)
+    qs = FormVersion.objects.filter(state=VersionState.PUBLISHED, definition__purpose=purpose).select_related("definition")
+    if street_id is not None:
+        found = qs.filter(definition__owner_id=street_id).first()
+        if found:
+            return found
+    return qs.filter(definition__owner__isnull=True).first()
+
+
+def fillable_definitions_for(user) -> QuerySet[FormDefinition]:
+    if not user.is_authenticated:
+        return FormDefinition.objects.none()
+    scope = Q(owner__isnull=True)
+    if is_system_admin(user):
+        scope = Q()
+    else:
+        scope |= Q(owner_id__in=street_ids_visible_to(user))
+    return (
+        FormDefinition.objects.filter(scope, versions__state=VersionState.PUBLISHED)
+        .select_related("owner")
+        .distinct()
+        .order_by("purpose", "code")
+    )
+
+
+def published_form_get_for_user(*, user, code: str) -> FormVersion:
+    """The current published version of a form the user may fill (404 otherwise)."""
+    definition = fillable_definitions_for(user).filter(code=code).first()
+    if definition is None:
+        raise Http404
+    return definition.versions.get(state=VersionState.PUBLISHED)
+
+
+def definitions_for_designer(user) -> QuerySet[FormDefinition]:
+    if not permissions.can_design_forms(user):
+        return FormDefinition.objects.none()
+    return FormDefinition.objects.select_related("owner").prefetch_related("versions").order_by("purpose", "code")
+
+
+def definition_get_for_designer(*, user, code: str) -> FormDefinition:
+    try:
+        return definitions_for_designer(user).get(code=code)
+    except FormDefinition.DoesNotExist:
+        raise Http404 from None
+
+
+def version_get_for_designer(*, user, pk) -> FormVersion:
+    if not permissions.can_design_forms(user):
+        raise Http404
+    try:
+        return FormVersion.objects.select_related("definition").get(pk=pk)
+    except (FormVersion.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def versions_compare(*, user, old_pk, new_pk) -> dict:
+    old = version_get_for_designer(user=user, pk=old_pk)
+    new = version_get_for_designer(user=user, pk=new_pk)
+    if old.definition_id != new.definition_id:
+        raise Http404
+    result = builder.compare(builder.schema_of(old), builder.schema_of(new))
+    result.update(old={"id": old.pk, "number": old.number}, new={"id": new.pk, "number": new.number})
+    return result
+
+
+def submissions_for_user(user) -> QuerySet[FormSubmission]:
+    if not user.is_authenticated:
+        return FormSubmission.objects.none()
+    qs = FormSubmission.objects.select_related("version", "version__definition", "submitted_by")
+    if is_system_admin(user):
+        return qs
+    return qs.filter(Q(submitted_by=user) | Q(org_unit__in=org_units_visible_to(user)))
+
+
+def submission_get_for_user(*, user, pk) -> FormSubmission:
+    try:
+        return submissions_for_user(user).get(pk=pk)
+    except (FormSubmission.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
