@@ -99,7 +99,7 @@ class TemplateView(APIView):
 
     @extend_schema(responses={(200, XLSX_TYPE): OpenApiTypes.BINARY})
     def get(self, request, kind):
-        return workbook_response(services.template_build(actor=request.user, kind=kind))
+        return workbook_response(services.template_build(actor=request.user, kind=kind, query=request.query_params))
 
 
 class ImportView(APIView):
@@ -122,7 +122,9 @@ class ImportView(APIView):
     )
     def post(self, request, kind):
         try:
-            outcome = services.import_start(actor=request.user, kind=kind, upload=request.FILES.get("file"))
+            outcome = services.import_start(
+                actor=request.user, kind=kind, upload=request.FILES.get("file"), query=request.query_params
+            )
         except BadWorkbook as exc:
             return Response({"detail": exc.message}, status=status.HTTP_400_BAD_REQUEST)
         if outcome.queued:

@@ -46,10 +46,17 @@ class Importer:
     def allowed(self, user) -> bool:
         return bool(user.is_authenticated)
 
-    def columns(self, *, user) -> list[Column]:
+    def parse_params(self, *, user, query: Mapping[str, str]) -> dict:
+        """Validate the query string (e.g. which form) into JSON-safe params; ValidationError per field."""
+        return {}
+
+    def example_for(self, *, params: dict) -> dict[str, Any]:
+        return self.example
+
+    def columns(self, *, user, params: dict) -> list[Column]:
         raise NotImplementedError
 
-    def import_row(self, *, actor, row: ImportRow, state: dict) -> None:
+    def import_row(self, *, actor, row: ImportRow, state: dict, params: dict) -> None:
         """Create what one row describes through the area's services.
 
         Raise ValidationError keyed by column key (other keys become whole-row messages).
@@ -58,7 +65,7 @@ class Importer:
         """
         raise NotImplementedError
 
-    def finish(self, *, actor, state: dict) -> None:
+    def finish(self, *, actor, state: dict, params: dict) -> None:
         """Checks that need every row (e.g. totals); raise ValidationError to reject the file."""
 
 

@@ -133,7 +133,7 @@ def _run_import(job: Job) -> None:
     importer = registry.importer_for(job.kind, job.owner)
     with job.source.open("rb") as handle:
         data = handle.read()
-    _import_now(actor=job.owner, importer=importer, data=data, job=job)
+    _import_now(actor=job.owner, importer=importer, params=job.params, data=data, job=job)
 
 
 _RUNNERS: dict[str, Callable[[Job], None]] = {
@@ -167,11 +167,12 @@ def export_start(*, actor, kind: str, query: Mapping[str, str]) -> ExportFile | 
     return _export_to_file(exporter, user=actor, params=params, progress=lambda n: None)
 
 
-def template_build(*, actor, kind: str) -> ExportFile:
+def template_build(*, actor, kind: str, query: Mapping[str, str]) -> ExportFile:
     importer = registry.importer_for(kind, actor)
+    params = importer.parse_params(user=actor, query=query)
     handle = tempfile.TemporaryFile()
     with xlsx.ExportBook(handle) as book:
-        book.template(str(importer.title), importer.columns(user=actor), importer.example)
+        book.template(str(importer.title), importer.columns(user=actor, params=params), importer.example_for(params=params))
     handle.seek(0)
     return ExportFile(handle=handle, filename=f"{kind}-template.xlsx")
 
@@ -205,10 +206,13 @@ def _cell_errors(table: xlsx.ImportTable, row: int, exc: ValidationError) -> lis
     return [table.error(row, None, message) for message in exc.messages]
 
 
-def _import_rows(*, actor, importer: registry.Importer, data: bytes, progress) -> tuple[int, list, xlsx.ImportTable]:
+def _import_rows(
+    *, actor, importer: registry.Importer, params: dict, data: bytes, progress
+) -> tuple[int, list, xlsx.ImportTable]:
     """Validate and write every row in one transaction; roll it all back if any row is bad."""
-    table = xlsx.read_table(data, importer.columns(user=actor), limits=import_limits())
-    rows = [row for row in table.rows if not _is_example(row, importer.example)]
+    table = xlsx.read_table(data, importer.columns(user=actor, params=params), limits=import_limits())
+    example = importer.example_for(params=params)
+    rows = [row for row in table.rows if not _is_example(row, example)]
     if not rows:
         raise xlsx.BadWorkbook(_("The sheet has no rows to import (only headers or the example row)."))
     errors: list[xlsx.CellError] = []
@@ -217,7 +221,7 @@ def _import_rows(*, actor, importer: registry.Importer, data: bytes, progress) -
     with transaction.atomic():
         for done, row in enumerate(rows, 1):
             try:
-                importer.import_row(actor=actor, row=row, state=state)
+                importer.import_row(actor=actor, row=row, state=state, params=params)
             except ValidationError as exc:
                 errors.extend(_cell_errors(table, row.number, exc))
             except PermissionDenied:
@@ -228,7 +232,7 @@ def _import_rows(*, actor, importer: registry.Importer, data: bytes, progress) -
             counter(done)
         if not errors:
             try:
-                importer.finish(actor=actor, state=state)
+                importer.finish(actor=actor, state=state, params=params)
             except ValidationError as exc:
                 errors.extend(_cell_errors(table, rows[-1].number, exc))
         if errors:
@@ -244,9 +248,9 @@ def _error_workbook(data: bytes, errors: list[xlsx.CellError]) -> ContentFile:
         return ContentFile(handle.read())
 
 
-def _import_now(*, actor, importer: registry.Importer, data: bytes, job: Job | None) -> ImportOutcome:
+def _import_now(*, actor, importer: registry.Importer, params: dict, data: bytes, job: Job | None) -> ImportOutcome:
     progress = None if job is None else (lambda total: ProgressCounter(job, total, end=99))
-    created, errors, _table = _import_rows(actor=actor, importer=importer, data=data, progress=progress)
+    created, errors, _table = _import_rows(actor=actor, importer=importer, params=params, data=data, progress=progress)
     if not errors:
         if job is not None:
             _job_finish(job, created_count=created)
@@ -257,7 +261,7 @@ def _import_now(*, actor, importer: registry.Importer, data: bytes, job: Job | N
     with transaction.atomic():
         if job is None:
             job = Job.objects.create(
-                owner=actor, operation=Job.Operation.IMPORT, kind=importer.kind, state=JobState.FAILED,
+                owner=actor, operation=Job.Operation.IMPORT, kind=importer.kind, params=params, state=JobState.FAILED,
                 progress=100, error=summary, row_errors=row_errors, finished_at=timezone.now(),
             )
             job.result.save(f"{importer.kind}-errors.xlsx", report, save=True)
@@ -268,9 +272,10 @@ def _import_now(*, actor, importer: registry.Importer, data: bytes, job: Job | N
     return ImportOutcome(errors=row_errors, job=job)
 
 
-def import_start(*, actor, kind: str, upload) -> ImportOutcome:
+def import_start(*, actor, kind: str, upload, query: Mapping[str, str]) -> ImportOutcome:
     """Import an uploaded workbook: now when small, as a job when large. Bad file → BadWorkbook."""
     importer = registry.importer_for(kind, actor)
+    params = importer.parse_params(user=actor, query=query)
     limits = import_limits()
     if upload is None:
         raise xlsx.BadWorkbook(_("Choose a workbook (.xlsx) to upload."))
@@ -283,8 +288,10 @@ def import_start(*, actor, kind: str, upload) -> ImportOutcome:
     xlsx.check_size(data, limits)
     xlsx.check_file(data)
     if len(data) > settings.IMPORT_SYNC_MAX_BYTES:
-        return ImportOutcome(job=_job_enqueue(owner=actor, operation=Job.Operation.IMPORT, kind=kind, source=data))
-    return _import_now(actor=actor, importer=importer, data=data, job=None)
+        return ImportOutcome(
+            job=_job_enqueue(owner=actor, operation=Job.Operation.IMPORT, kind=kind, params=params, source=data)
+        )
+    return _import_now(actor=actor, importer=importer, params=params, data=data, job=None)
 
 
 def job_file_name(job: Job) -> str:

@@ -54,9 +54,13 @@ def upload(request, kind):
         raise
     context = {"import_kind": kind, "import_title": importer.title}
     try:
-        outcome = services.import_start(actor=request.user, kind=kind, upload=request.FILES.get("file"))
+        outcome = services.import_start(
+            actor=request.user, kind=kind, upload=request.FILES.get("file"), query=request.GET
+        )
     except BadWorkbook as exc:
         return _page(request, status=400, import_error=exc.message, **context)
+    except ValidationError as exc:
+        return _page(request, status=400, import_error=" ".join(exc.messages), **context)
     if outcome.queued:
         return redirect(f"{reverse('spreadsheets-index')}?job={outcome.job.pk}")
     if outcome.errors:

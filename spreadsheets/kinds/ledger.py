@@ -169,10 +169,10 @@ class LedgerImporter(Importer):
     def allowed(self, user):
         return user.is_authenticated and any(can_record_income(user, c) for c in ledger_communities_for_user(user))
 
-    def columns(self, *, user):
+    def columns(self, *, user, params):
         return ledger_import_columns()
 
-    def import_row(self, *, actor, row, state):
+    def import_row(self, *, actor, row, state, params):
         if "communities" not in state:
             state["communities"] = CommunityLookup(actor)
             # 收入/支出 are what every Chinese ledger says, whatever the UI language is.

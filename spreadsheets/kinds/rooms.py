@@ -88,10 +88,10 @@ class RoomImporter(Importer):
         # Anyone who may add rooms somewhere; each row is still checked against its community.
         return user.is_authenticated and any(can_manage_rooms(user, c) for c in communities_visible_to(user))
 
-    def columns(self, *, user):
+    def columns(self, *, user, params):
         return room_columns(user=user, with_choices=True)
 
-    def import_row(self, *, actor, row, state):
+    def import_row(self, *, actor, row, state, params):
         if "communities" not in state:
             state["communities"] = CommunityLookup(actor)
             state["kinds"] = choice_lookup(Room.Kind)

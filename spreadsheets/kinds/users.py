@@ -91,10 +91,10 @@ class UserImporter(Importer):
     def allowed(self, user):
         return can_use_admin_sheets(user)
 
-    def columns(self, *, user):
+    def columns(self, *, user, params):
         return user_columns(with_choices=True)
 
-    def import_row(self, *, actor, row, state):
+    def import_row(self, *, actor, row, state, params):
         if "roles" not in state:
             state["roles"] = choice_lookup(Role)
             state["units"] = {}
