@@ -6,3 +6,8 @@ class ApprovalsConfig(AppConfig):
     name = "workflows.approvals"
     label = "approvals"
     verbose_name = _("Approvals")
+
+    def ready(self):
+        from project.navigation import NavItem, register
+
+        register(NavItem("approvals", _("My tasks"), "approvals-inbox", 10, lambda u: u.is_authenticated))

@@ -1,1 +1,12 @@
-urlpatterns: list = []
+from django.urls import path
+
+from workflows.expenses import views
+
+urlpatterns = [
+    path("", views.expense_list, name="expense-list"),
+    path("new/", views.expense_new, name="expense-new"),
+    path("<int:pk>/", views.expense_detail, name="expense-detail"),
+    path("<int:pk>/act/", views.expense_act, name="expense-act"),
+    path("<int:pk>/chart/", views.ExpenseChartView.as_view(), name="expense-process-chart"),
+    path("flow/chart/", views.ExpenseChartView.as_view(), name="expense-flow-chart"),
+]

@@ -1,0 +1,109 @@
+"""Viewflow nodes for approval routes.
+
+viewflow owns the route: which step comes next, who holds each task, the countersign split and
+join. Two small extensions of its stock nodes make that possible:
+
+- `ApprovalStep` is a `Handle` (a task completed from code, by a service) whose owner is chosen
+  by the flow when the task is created, and which completes itself at once when the flow says
+  the step passes automatically (the edge rules).
+- `Countersign` is a parallel `Split` that creates one task per item of a list computed at run
+  time (one vote per committee member). viewflow 2.4 documents a `data_source` for this but
+  neither `Split.Next` nor its activation uses it, so the fan-out is done here.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.timezone import now
+from viewflow import this
+from viewflow.workflow.activation import Activation
+from viewflow.workflow.exceptions import FlowRuntimeError
+from viewflow.workflow.nodes.handle import Handle, HandleActivation
+from viewflow.workflow.nodes.split import Split, SplitActivation
+from viewflow.workflow.status import STATUS
+
+
+@dataclass(frozen=True)
+class Assignment:
+    owner_id: int | None
+    role: str
+    org_unit_id: int
+    auto_reason: str = ""  # non-empty: the step passes without a person deciding
+    # (action, detail) pairs the route explains in the history, e.g. a reassignment.
+    notes: tuple[tuple[str, dict], ...] = ()
+
+
+class ApprovalStepActivation(HandleActivation):
+    @classmethod
+    def create(cls, flow_task, prev_activation, token, data=None, seed=None):
+        task = flow_task.flow_class.task_class(process=prev_activation.process, flow_task=flow_task, token=token)
+        task.data = dict(data or {})
+        task.seed = seed
+        activation = cls(task)
+        assignment = flow_task._assign(activation)
+        task.owner_id = assignment.owner_id
+        task.data.update(
+            step=flow_task.step, role=assignment.role, org_unit_id=assignment.org_unit_id, auto=assignment.auto_reason
+        )
+        if assignment.owner_id:
+            task.assigned = now()
+        task.save()
+        task.previous.add(prev_activation.task)
+        if flow_task._on_created is not None:
+            flow_task._on_created(activation, assignment)
+        return activation
+
+    @Activation.status.super()
+    def activate(self):
+        # An automatic pass is started here so the flow's own loop completes it and moves on,
+        # exactly as if a person had approved it.
+        if self.task.data.get("auto"):
+            self.task.started = now()
+            self.task.data["decision"] = "approve"
+            self.task.status = STATUS.STARTED
+
+
+class ApprovalStep(Handle):
+    activation_class = ApprovalStepActivation
+    task_type = "HUMAN"
+    bpmn_element = "userTask"
+
+    def __init__(self, *, step: str, assign, on_created=None, func=None, **kwargs):
+        super().__init__(func=func, **kwargs)
+        self.step = step
+        self._assign = assign
+        self._on_created = on_created
+
+    def _resolve(self, instance):
+        super()._resolve(instance)
+        self._assign = this.resolve(instance, self._assign)
+        self._on_created = this.resolve(instance, self._on_created)
+
+
+class CountersignActivation(SplitActivation):
+    @Activation.status.super()
+    def activate(self):
+        node = self.flow_task._vote_node
+        items = self.flow_task._members(self)
+        if not items:
+            raise FlowRuntimeError(f"No voters for {self.flow_task.name}")
+        self.next_tasks.extend((node, item) for item in items)
+
+
+class Countersign(Split):
+    """One `Vote` task per item returned by `members(activation)`; each gets the item as data."""
+
+    activation_class = CountersignActivation
+
+    def __init__(self, members, **kwargs):
+        super().__init__(**kwargs)
+        self._members = members
+        self._vote_node = None
+
+    def Vote(self, node):
+        self._vote_node = node
+        return self.Next(node)
+
+    def _resolve(self, instance):
+        super()._resolve(instance)
+        self._members = this.resolve(instance, self._members)
+        self._vote_node = this.resolve(instance, self._vote_node)

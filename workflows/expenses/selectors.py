@@ -1,0 +1,184 @@
+"""Every read of the expense area a user can reach, already scoped to that user."""
+
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from workflows.approvals.models import HistoryEntry
+from workflows.expenses import permissions, services
+from workflows.expenses.models import ExpenseRequest
+from workflows.expenses.policy import Step
+from workflows.expenses.states import ExpenseState
+from workflows.org.models import Community, OrgUnit
+from workflows.org.roles import COMMUNITY_WORK_ROLES, Role
+from workflows.org.selectors import holders_of, is_system_admin, memberships_of, street_ids_for_user
+
+
+def expense_list_for_user(*, user, state: str | None = None, community_id=None) -> QuerySet[ExpenseRequest]:
+    if not user.is_authenticated:
+        return ExpenseRequest.objects.none()
+    qs = ExpenseRequest.objects.select_related("community", "submitter", "policy")
+    if not is_system_admin(user):
+        work = [m.org_unit_id for m in memberships_of(user) if m.role in COMMUNITY_WORK_ROLES]
+        streets = street_ids_for_user(user)
+        qs = qs.filter(
+            Q(community_id__in=work) | Q(community__parent_id__in=streets) | Q(submitter=user) | Q(cc=user)
+        ).distinct()
+    if state:
+        qs = qs.filter(state=state)
+    if community_id not in (None, ""):
+        try:
+            qs = qs.filter(community_id=int(community_id))
+        except (TypeError, ValueError):
+            return ExpenseRequest.objects.none()
+    return qs.order_by("-created_at", "-id")
+
+
+def expense_get_for_user(*, user, pk) -> ExpenseRequest:
+    try:
+        return expense_list_for_user(user=user).get(pk=pk)
+    except (ExpenseRequest.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def communities_for_filing(user) -> QuerySet[Community]:
+    ids = [m.org_unit_id for m in memberships_of(user) if m.role in (Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY)]
+    return Community.objects.filter(pk__in=ids).order_by("id")
+
+
+def history_for(request: ExpenseRequest) -> QuerySet[HistoryEntry]:
+    return HistoryEntry.objects.filter(process_kind=services.KIND, process_id=request.pk).select_related("actor").order_by("created_at", "id")
+
+
+def _unit_names(ids) -> dict[int, str]:
+    return dict(OrgUnit.objects.filter(pk__in=set(ids)).values_list("id", "name"))
+
+
+def route_for_request(request: ExpenseRequest) -> list[dict]:
+    """The request's steps with their status in the current round: passed, current, waiting, failed."""
+    tasks = []
+    if request.process_id is not None:
+        tasks = list(Task.objects.filter(process_id=request.process_id).select_related("owner", "process").order_by("id"))
+    by_step: dict[str, list[Task]] = {}
+    for task in tasks:
+        if task.data.get("step"):
+            by_step.setdefault(task.data["step"], []).append(task)
+    community = request.community
+    units = _unit_names([community.pk, community.parent_id, *[t.data.get("org_unit_id") for t in tasks]])
+    steps = []
+    finished_ok = request.state in (ExpenseState.APPROVED, ExpenseState.PAID)
+    for code in request.steps:
+        role, scope = services.STEP_ROLES[code]
+        unit_id = community.pk if scope == "community" else community.parent_id
+        step_tasks = by_step.get(code, [])
+        if step_tasks:
+            role = step_tasks[0].data.get("role", role)
+            unit_id = step_tasks[0].data.get("org_unit_id", unit_id)
+        if any(t.status == STATUS.NEW for t in step_tasks) and request.state == ExpenseState.PENDING:
+            status = "current"
+        elif finished_ok or (step_tasks and _step_passed(code, step_tasks)):
+            status = "passed"
+        elif step_tasks and any(t.data.get("decision") in ("reject", "return") for t in step_tasks):
+            status = "failed" if request.state == ExpenseState.REJECTED else "returned"
+        else:
+            status = "waiting"
+        steps.append({
+            "step": code,
+            "label": str(Step(code).label),
+            "role": role,
+            "role_label": str(Role(role).label),
+            "org_unit": {"id": unit_id, "name": units.get(unit_id, "")},
+            "status": status,
+            "tasks": [
+                {
+                    "id": t.pk,
+                    "assignee": {"id": t.owner_id, "name": str(t.owner) if t.owner else ""},
+                    "status": t.status,
+                    "decision": t.data.get("decision", ""),
+                    "auto": t.data.get("auto", ""),
+                }
+                for t in step_tasks
+            ],
+        })
+    return steps
+
+
+def _step_passed(code: str, tasks: list[Task]) -> bool:
+    if code == Step.COMMUNITY_COMMITTEE:
+        process_data = tasks[0].process.data if tasks else {}
+        needed = (process_data.get("countersign") or {}).get("needed", 1)
+        return sum(1 for t in tasks if t.data.get("decision") == "approve") >= needed
+    return any(t.status == STATUS.DONE and t.data.get("decision") == "approve" for t in tasks)
+
+
+def route_preview(*, user, community_id, amount, category) -> dict:
+    """The steps a request would take, filed now by `user` (ValidationError for bad input)."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    try:
+        community = communities_for_filing(user).get(pk=int(community_id))
+    except (Community.DoesNotExist, TypeError, ValueError):
+        raise ValidationError({"community": _("Choose a community you can file expenses for.")}) from None
+    amount = services.parse_amount(amount)
+    from workflows.ledger.categories import ExpenseCategory
+
+    if category not in ExpenseCategory.values:
+        raise ValidationError({"category": _("Choose one of the listed categories.")})
+    policy = services.policy_in_force(street_id=community.parent_id)
+    codes = services.route_steps(policy=policy, category=category, amount=amount)
+    units = _unit_names([community.pk, community.parent_id])
+    steps = []
+    for code in codes:
+        role, scope = services.STEP_ROLES[code]
+        unit_id = community.pk if scope == "community" else community.parent_id
+        holders = list(holders_of(role=role, org_unit_id=unit_id))
+        note = ""
+        if user in holders and code != Step.COMMUNITY_COMMITTEE:
+            note = "auto_pass"
+        elif not holders:
+            note = "street_reviewer"
+        steps.append({
+            "step": code,
+            "label": str(Step(code).label),
+            "role": role,
+            "role_label": str(Role(role).label),
+            "org_unit": {"id": unit_id, "name": units.get(unit_id, "")},
+            "holders": [str(h) for h in holders],
+            "note": note,
+        })
+    return {"policy_version": policy.version, "amount": f"{amount:.2f}", "steps": steps}
+
+
+def open_task_for(*, user, request: ExpenseRequest) -> Task | None:
+    if request.process_id is None or request.state != ExpenseState.PENDING:
+        return None
+    return Task.objects.filter(process_id=request.process_id, owner_id=user.pk, status=STATUS.NEW).first()
+
+
+def actions_for(*, user, request: ExpenseRequest) -> dict:
+    task = open_task_for(user=user, request=request)
+    transfer_to = []
+    if task is not None:
+        transfer_to = list(
+            holders_of(role=task.data.get("role"), org_unit_id=task.data.get("org_unit_id"))
+            .exclude(pk__in=[user.pk, request.submitter_id])
+        )
+    return {
+        "task": task,
+        "transfer_to": transfer_to,
+        "withdraw": permissions.can_withdraw_expense(user, request),
+        "urge": permissions.can_urge_expense(user, request),
+        "resubmit": permissions.can_resubmit_expense(user, request),
+        "pay": permissions.can_pay_expense(user, request),
+        "comment": True,
+    }
+
+
+def approved_unpaid_total(*, community) -> Decimal:
+    from django.db.models import Sum
+
+    return ExpenseRequest.objects.filter(community=community, state=ExpenseState.APPROVED).aggregate(t=Sum("amount"))["t"] or Decimal("0")
