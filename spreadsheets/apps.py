@@ -10,7 +10,7 @@ class SpreadsheetsConfig(AppConfig):
         from project.navigation import NavItem, register
 
         # Importing the kinds registers their exporters and importers.
-        from spreadsheets.kinds import ledger, rooms, submissions, users  # noqa: F401
+        from spreadsheets.kinds import expenses, ledger, rooms, submissions, users  # noqa: F401
 
         register(
             NavItem(
