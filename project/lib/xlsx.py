@@ -111,6 +111,7 @@ def _local_naive(value: dt.datetime) -> dt.datetime:
 def _cell(ws, value, *, kind: str = Kind.TEXT, font=None, fill=None, comment=None):
     """A cell for `value`, or the bare value when no style is needed (cheaper to stream)."""
     number_format = None
+    as_text = False
     if value is None or value == "":
         value = None
     elif isinstance(value, dt.datetime):
@@ -119,21 +120,16 @@ def _cell(ws, value, *, kind: str = Kind.TEXT, font=None, fill=None, comment=Non
         number_format = DATE_FORMAT
     elif kind == Kind.MONEY and isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         number_format = MONEY_FORMAT
-    elif isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        cell = WriteOnlyCell(ws, value=value)
-        cell.data_type = "s"  # text, so it can never run as a formula; the value is unchanged
-        if font:
-            cell.font = font
-        if fill:
-            cell.fill = fill
-        if comment:
-            cell.comment = comment
-        return cell
-    elif not isinstance(value, str | int | float | Decimal | bool):
+    elif isinstance(value, str):
+        as_text = value.startswith(FORMULA_PREFIXES)
+    elif not isinstance(value, int | float | Decimal | bool):
         value = str(value)
-    if number_format is None and font is None and fill is None and comment is None:
+        as_text = value.startswith(FORMULA_PREFIXES)
+    if not (as_text or number_format or font or fill or comment):
         return value
     cell = WriteOnlyCell(ws, value=value)
+    if as_text:
+        cell.data_type = "s"  # text, so it can never run as a formula; the value is unchanged
     if number_format:
         cell.number_format = number_format
     if font:
