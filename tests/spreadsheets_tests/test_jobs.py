@@ -96,3 +96,22 @@ def test_progress_is_pushed_to_the_owners_group_after_commit(demo, secretary):
     message = async_to_sync(layer.receive)(channel)
     assert message == {"type": "job.progress", "job": job.pk, "progress": 42, "state": "queued"}
     assert Job.objects.get(pk=job.pk).progress == 42
+
+
+def test_make_run_starts_a_job_worker_whose_arguments_the_worker_accepts(api_for, secretary, settings):
+    import signal
+
+    from django.core.management import call_command
+
+    from project.management.commands.serve import BACKGROUND_LOOPS
+
+    argv = next(loop for loop in BACKGROUND_LOOPS if loop[0] == "db_worker")
+    settings.EXPORT_SYNC_MAX_ROWS = 0
+    job_id = api_for(secretary).get("/api/exports/rooms.xlsx").json()["job"]
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    try:
+        call_command(*argv, "--batch", verbosity=0)  # the loop's own arguments, run until the queue is empty
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+    assert Job.objects.get(pk=job_id).state == "done"
