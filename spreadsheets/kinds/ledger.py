@@ -23,6 +23,7 @@ from workflows.ledger.selectors import (
     ledger_community_get_for_user,
     ledger_lines_for_user,
 )
+from workflows.org.models import User
 
 
 def _line_columns(line: str) -> list[Column]:
@@ -41,12 +42,18 @@ def _line_columns(line: str) -> list[Column]:
     ]
 
 
-def _flag(line) -> str:
-    if line.is_opening_balance:
-        return _("Opening balance")
-    if line.reverses_id:
-        return _("Reverses line #%(id)s") % {"id": line.reverses_id}
+def _flag(is_opening: bool, reverses_id: int | None, opening: str) -> str:
+    if is_opening:
+        return opening
+    if reverses_id:
+        return _("Reverses line #%(id)s") % {"id": reverses_id}
     return ""
+
+
+def _person(cache: dict, user_id: int) -> str:
+    if user_id not in cache:
+        cache[user_id] = str(User.objects.get(pk=user_id))
+    return cache[user_id]
 
 
 @register_exporter
@@ -90,22 +97,24 @@ class LedgerExporter(Exporter):
             community = ledger_community_get_for_user(user=user, pk=params["community"]).name
         period = f"{params['from'] or '…'} — {params['to'] or '…'}"
         done = 0
+        # Labels are resolved once, not per row: the export streams plain tuples, not model objects.
+        labels = {code: str(label) for code, label in (*IncomeSource.choices, *ExpenseCategory.choices)}
+        opening, people = _("Opening balance"), {}
         for line, title in ((LineKind.INCOME, _("Income")), (LineKind.EXPENSE, _("Expense"))):
             qs = self._lines(user=user, params=params, line=line).order_by("date", "id")
+            fields = (
+                "date", "community__name", "source", "category", "amount", "counterparty", "note",
+                "voucher_number", "is_opening_balance", "reverses_id", "posted_by_id", "posted_at",
+            )
             rows = (
                 [
-                    entry.date,
-                    entry.community.name,
-                    entry.kind_label,
-                    entry.amount,
-                    entry.counterparty,
-                    entry.note,
-                    entry.voucher_number,
-                    _flag(entry),
-                    str(entry.posted_by),
-                    entry.posted_at,
+                    day, community_name, labels.get(source or category, source or category), amount, counterparty,
+                    note, voucher, _flag(is_opening, reverses_id, opening), _person(people, posted_by_id), posted_at,
                 ]
-                for entry in qs.iterator(chunk_size=2000)
+                for (
+                    day, community_name, source, category, amount, counterparty, note, voucher, is_opening,
+                    reverses_id, posted_by_id, posted_at,
+                ) in qs.values_list(*fields).iterator(chunk_size=2000)
             )
             offset = done
 
