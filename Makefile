@@ -35,7 +35,7 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	@echo ""
-	@echo "Demo logins (password shaping2026):"
+	@echo "Demo logins (the password is printed by load_demo above):"
 	@echo "  street:     shaping_leader, shaping_reviewer, admin"
 	@echo "  community:  <code>_secretary, <code>_staff, <code>_committee1..3"
 	@echo "              codes: fenghuang gubu yanshan guilin nanshan heping"

@@ -39,3 +39,8 @@ def api_for():
 @pytest.fixture
 def anon_api():
     return APIClient()
+
+
+# Browser fixtures (live_server_url, browser_page) live in browser_support; importing them
+# here makes them available to every test package.
+from tests.browser_support import _chromium, browser_page, live_server_url  # noqa: E402,F401

@@ -3,7 +3,15 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from workflows.org.models import CalendarOverride, CommunityEnterprise, OpeningHours, OrgUnit, RoleMembership, Room, User
+from workflows.org.models import (
+    CalendarOverride,
+    CommunityEnterprise,
+    OpeningHours,
+    OrgUnit,
+    RoleMembership,
+    Room,
+    User,
+)
 from workflows.org.signals import roles_changed
 
 

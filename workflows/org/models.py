@@ -199,6 +199,9 @@ class OpeningHours(models.Model):
             models.UniqueConstraint(fields=["room", "weekday", "opens"], name="openinghours_unique_window"),
         ]
 
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
 
 class RoleMembership(models.Model):
     """A user holds a role in one org unit (the street or one community)."""
