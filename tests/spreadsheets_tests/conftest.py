@@ -12,13 +12,6 @@ from project.lib.xlsx import Column, ExportBook
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    # The demo creates ~40 users; a fast hasher keeps each test's demo load short.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Pages render without collectstatic (no manifest) in tests.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
     return settings.MEDIA_ROOT
 
 
