@@ -53,11 +53,11 @@ def test_a_secretary_downloads_the_ledger_and_gets_the_error_workbook_for_a_bad_
     page.click("[data-testid=upload-rooms] button[type=submit]")
     errors = page.locator("[data-testid=row-errors] tbody tr")
     assert errors.count() == 2
-    assert "面积（m²）" in page.locator("[data-testid=row-errors]").inner_text()
+    assert "面积（㎡）" in page.locator("[data-testid=row-errors]").inner_text()
 
     with page.expect_download() as download:
         page.click("[data-testid=error-workbook]")
     report = read_sheets(open(download.value.path(), "rb").read())
-    assert {row[1] for row in report["错误"][1:]} == {"房间名称", "面积（m²）"}
+    assert {row[1] for row in report["错误"][1:]} == {"场室名称", "面积（㎡）"}
     assert report["数据"][2][:4] == ["和平社区", "", ACTIVITY, "很大"]
     assert Room.objects.count() == rooms_before

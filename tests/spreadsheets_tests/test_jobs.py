@@ -45,7 +45,7 @@ def test_a_large_export_is_queued_survives_a_restart_and_is_downloaded_by_its_ow
     assert DBTaskResult.objects.get(id=job.task_id).status == "SUCCESSFUL"
     download = api_for(secretary).get(status["download"])
     assert download.status_code == 200
-    rows = read_sheets(body(download))["房间"]
+    rows = read_sheets(body(download))["场室"]
     assert HEADERS in rows
 
     other = api_for(users["gubu_secretary"])
@@ -80,11 +80,11 @@ def test_a_large_import_with_a_bad_row_fails_writes_nothing_and_offers_the_error
     run_worker()
     status = api_for(secretary).get(f"/api/jobs/{job_id}/").json()
     assert status["state"] == "failed"
-    assert [(e["row"], e["column"]) for e in status["errors"]] == [(7, "面积（m²）")]
+    assert [(e["row"], e["column"]) for e in status["errors"]] == [(7, "面积（㎡）")]
     assert status["error_workbook"] and not status["download"]
     assert Room.objects.filter(name__startswith="后台").count() == 0
     report = read_sheets(body(api_for(secretary).get(status["error_workbook"])))
-    assert report["错误"][1][:2] == [7, "面积（m²）"]
+    assert report["错误"][1][:2] == [7, "面积（㎡）"]
 
 
 def test_progress_is_pushed_to_the_owners_group_after_commit(demo, secretary):

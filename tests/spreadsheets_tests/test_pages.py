@@ -34,7 +34,7 @@ def test_a_bad_upload_shows_the_errors_inline_with_the_error_workbook_link(users
     page = client.post("/spreadsheets/import/rooms/", {"file": SimpleUploadedFile("r.xlsx", data)})
     html = page.content.decode()
     assert page.status_code == 400
-    assert 'data-testid="row-errors"' in html and "房间名称" in html and 'data-testid="error-workbook"' in html
+    assert 'data-testid="row-errors"' in html and "场室名称" in html and 'data-testid="error-workbook"' in html
     assert Room.objects.count() == before
     job = Job.objects.get(owner=users["heping_secretary"])
     report = client.get(f"/api/jobs/{job.pk}/download/")

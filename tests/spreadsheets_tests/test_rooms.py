@@ -12,7 +12,7 @@ from .conftest import body, build_sheet, read_sheets
 
 ACTIVITY = str(Room.Kind.ACTIVITY.label)
 YOGA = str(Room.Kind.YOGA.label)
-HEADERS = ["社区", "房间名称", "房间类型", "面积（m²）", "楼层", "容纳人数", "是否对外出租", "备注"]
+HEADERS = ["社区", "场室名称", "场室类型", "面积（㎡）", "楼层", "容纳人数", "对外出租", "备注"]
 
 
 def upload(client, data: bytes, kind: str = "rooms"):
@@ -30,8 +30,8 @@ def test_a_secretary_exports_only_the_rooms_of_their_community(api_for, secretar
     response = api_for(secretary).get("/api/exports/rooms.xlsx")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    rows = read_sheets(body(response))["房间"]
-    header_at = next(i for i, row in enumerate(rows) if row[0] == "社区" and row[1] == "房间名称")
+    rows = read_sheets(body(response))["场室"]
+    header_at = next(i for i, row in enumerate(rows) if row[0] == "社区" and row[1] == "场室名称")
     assert rows[header_at] == HEADERS
     table = rows[header_at + 1 :]
     expected = Room.objects.filter(community=communities["heping"]).count()
@@ -53,7 +53,7 @@ def test_an_unknown_export_kind_is_a_404(api_for, secretary):
 def test_the_template_has_the_headers_and_an_example_row(api_for, secretary):
     response = api_for(secretary).get("/api/imports/rooms/template.xlsx")
     assert response.status_code == 200
-    sheet = read_sheets(body(response))["房间"]
+    sheet = read_sheets(body(response))["场室"]
     assert sheet[0] == HEADERS
     assert sheet[1][1].startswith("示例")
 
@@ -84,12 +84,12 @@ def test_the_example_row_left_in_the_template_is_not_imported(api_for, secretary
 
 BAD_ROWS = [
     (["凤凰社区", "甲", ACTIVITY, 10, "", "", "是", ""], "社区"),  # a community this user may not see
-    (["和平社区", "", ACTIVITY, 10, "", "", "是", ""], "房间名称"),  # required
-    (["和平社区", "乙", "游泳池", 10, "", "", "是", ""], "房间类型"),  # not a choice
-    (["和平社区", "丙", ACTIVITY, "很大", "", "", "是", ""], "面积（m²）"),  # not a number
-    (["和平社区", "丁", ACTIVITY, -5, "", "", "是", ""], "面积（m²）"),  # below the minimum
+    (["和平社区", "", ACTIVITY, 10, "", "", "是", ""], "场室名称"),  # required
+    (["和平社区", "乙", "游泳池", 10, "", "", "是", ""], "场室类型"),  # not a choice
+    (["和平社区", "丙", ACTIVITY, "很大", "", "", "是", ""], "面积（㎡）"),  # not a number
+    (["和平社区", "丁", ACTIVITY, -5, "", "", "是", ""], "面积（㎡）"),  # below the minimum
     (["和平社区", "戊", ACTIVITY, 10, "", "很多", "是", ""], "容纳人数"),  # not an integer
-    (["和平社区", "己", ACTIVITY, 10, "", "", "也许", ""], "是否对外出租"),  # not yes/no
+    (["和平社区", "己", ACTIVITY, 10, "", "", "也许", ""], "对外出租"),  # not yes/no
     (["和平社区", "培训教室", ACTIVITY, 10, "", "", "是", ""], None),  # already exists: whole row
 ]
 
@@ -124,7 +124,7 @@ def test_the_error_workbook_marks_the_bad_cells_and_only_its_owner_downloads_it(
     data_sheet, errors = sheets["数据"], sheets["错误"]
     assert data_sheet[1][:4] == ["和平社区", "甲", "游泳池", "很大"]
     assert errors[0] == ["行", "列", "错误信息"]
-    assert {row[1] for row in errors[1:]} == {"房间类型", "面积（m²）"}
+    assert {row[1] for row in errors[1:]} == {"场室类型", "面积（㎡）"}
     assert api_for(users["gubu_secretary"]).get(payload["error_workbook"]).status_code == 404
 
 
