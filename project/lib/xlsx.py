@@ -307,7 +307,7 @@ class ExportBook:
         for error in errors:
             by_row.setdefault(error.row, {}).setdefault(error.column_index or 1, []).append(error.message)
         with open_import(source, limits=limits) as rows:
-            ws = self._wb.create_sheet(_("Data"))
+            ws = self._wb.create_sheet(_sheet_name(rows.title or _("Data")))
             for row_number, values in enumerate(rows, 1):
                 marks = by_row.get(row_number, {})
                 width = max([len(values), *marks.keys()])
@@ -416,8 +416,22 @@ def check_file(data: bytes) -> None:
         raise BadWorkbook(_("The file is not an Excel workbook (.xlsx)."))
 
 
+class SheetRows:
+    """The first sheet's rows (tuples of values), with the sheet's title."""
+
+    def __init__(self, title: str, rows: Iterator[tuple]):
+        self.title = title
+        self._rows = rows
+
+    def __iter__(self) -> SheetRows:
+        return self
+
+    def __next__(self) -> tuple:
+        return next(self._rows)
+
+
 @contextmanager
-def open_import(source: bytes | IO[bytes], *, limits: Limits) -> Iterator[Iterator[tuple]]:
+def open_import(source: bytes | IO[bytes], *, limits: Limits) -> Iterator[SheetRows]:
     """Yield the first sheet's rows (tuples of values) from a read-only workbook, closed on exit."""
     data = _read_bytes(source, limits)
     check_file(data)
@@ -440,7 +454,7 @@ def open_import(source: bytes | IO[bytes], *, limits: Limits) -> Iterator[Iterat
                 yield row
 
         try:
-            yield rows()
+            yield SheetRows(ws.title, rows())
         except BadWorkbook:
             raise
         except (ValueError, KeyError, TypeError, zipfile.BadZipFile, OSError):

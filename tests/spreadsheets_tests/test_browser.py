@@ -59,5 +59,5 @@ def test_a_secretary_downloads_the_ledger_and_gets_the_error_workbook_for_a_bad_
         page.click("[data-testid=error-workbook]")
     report = read_sheets(open(download.value.path(), "rb").read())
     assert {row[1] for row in report["错误"][1:]} == {"场室名称", "面积（㎡）"}
-    assert report["数据"][2][:4] == ["和平社区", "", ACTIVITY, "很大"]
+    assert report["Sheet1"][2][:4] == ["和平社区", "", ACTIVITY, "很大"]
     assert Room.objects.count() == rooms_before

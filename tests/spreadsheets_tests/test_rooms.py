@@ -121,7 +121,7 @@ def test_the_error_workbook_marks_the_bad_cells_and_only_its_owner_downloads_it(
     response = api_for(secretary).get(payload["error_workbook"])
     assert response.status_code == 200
     sheets = read_sheets(body(response))
-    data_sheet, errors = sheets["数据"], sheets["错误"]
+    data_sheet, errors = sheets["Sheet1"], sheets["错误"]  # the user's own sheet name is kept
     assert data_sheet[1][:4] == ["和平社区", "甲", "游泳池", "很大"]
     assert errors[0] == ["行", "列", "错误信息"]
     assert {row[1] for row in errors[1:]} == {"场室类型", "面积（㎡）"}
