@@ -177,3 +177,10 @@ def test_an_error_report_marks_bad_cells_and_lists_every_error():
     assert [row[:3] for row in error_sheet[1:]] == [[2, "金额", "不是数字"], [3, "", "整行有误"]]
     assert any(name.startswith("xl/comments") for name in zip_names(report))
     assert "<f>" not in sheet_xml(report)
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(report)) as archive:
+        styles = archive.read("xl/styles.xml").decode()
+        comments = next(archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/comments"))
+    assert "FFC7CE" in styles  # the red fill of the bad cells
+    assert 'ref="B2"' in comments and "不是数字" in comments and 'ref="A3"' in comments
