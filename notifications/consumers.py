@@ -144,6 +144,10 @@ class NotificationConsumer(AsyncWebsocketConsumer):
             }
         )
 
+    async def job_progress(self, message):
+        # Background jobs (spreadsheets) report progress to user.<owner>; forwarded as is.
+        await self.send_json({key: message[key] for key in ("type", "job", "progress", "state")})
+
     async def notification_unread(self, message):
         await self.send_json({"type": "unread", "unread": message["unread"]})
 

@@ -183,6 +183,18 @@ REQUEST_COMMENTED = register(Kind(
     _("New comment: %(title)s"),
     _("%(actor)s commented on this %(process_kind)s."),
 ))
+JOB_DONE = register(Kind(
+    "job.done", _("Spreadsheet job finished"),
+    _("Ready: %(title)s"),
+    _("Your spreadsheet job has finished; download the result from the spreadsheets page."),
+    params=frozenset({"title", "job"}),
+))
+JOB_FAILED = register(Kind(
+    "job.failed", _("Spreadsheet job failed"),
+    _("Failed: %(title)s"),
+    _("%(error)s"),
+    params=frozenset({"title", "job", "error"}),
+))
 SYSTEM_MESSAGE = register(Kind(
     "system.message", _("Message from the administrator"),
     _("Notice: %(title)s"),

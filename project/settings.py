@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "channels",
     "viewflow",
     "viewflow.workflow",
+    "django_tasks",
+    "django_tasks_db",
     "project",
     "workflows.org",
     "workflows.approvals",
@@ -146,6 +148,16 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 1000}}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- background jobs and spreadsheets ---------------------------------------------------------
+# Jobs are rows in the database (they survive a restart); `manage.py db_worker` runs them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Imports larger than these are refused outright; exports above EXPORT_SYNC_MAX_ROWS rows and
+# imports above IMPORT_SYNC_MAX_BYTES run as background jobs instead of inside the request.
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20000, minimum=1)
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+IMPORT_SYNC_MAX_BYTES = env_int("IMPORT_SYNC_MAX_BYTES", 256 * 1024, minimum=0)
+EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 5000, minimum=0)
 
 # --- auth -------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "org.User"

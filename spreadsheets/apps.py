@@ -5,3 +5,19 @@ from django.utils.translation import gettext_lazy as _
 class SpreadsheetsConfig(AppConfig):
     name = "spreadsheets"
     verbose_name = _("Spreadsheets")
+
+    def ready(self):
+        from project.navigation import NavItem, register
+
+        # Importing the kinds registers their exporters and importers.
+        from spreadsheets.kinds import expenses, ledger, rooms, submissions, users  # noqa: F401
+
+        register(
+            NavItem(
+                key="spreadsheets",
+                label=_("Spreadsheets"),
+                url_name="spreadsheets-index",
+                order=80,
+                visible=lambda user: user.is_authenticated,
+            )
+        )

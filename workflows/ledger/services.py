@@ -258,3 +258,31 @@ def line_reverse(*, actor, line: LedgerLine, reason: str) -> LedgerLine:
         # The unique index on `reverses` caught a reversal that raced past the check above.
         raise AlreadyReversed(_("This line has already been reversed.")) from None
     return reversal
+
+
+@transaction.atomic
+def opening_balance_record(*, actor, community, amount: Decimal, date, note: str = "") -> LedgerLine:
+    """Record the money a community's books held when they moved into Gongying (期初余额).
+
+    It is an income line (source "other") flagged as the opening balance, so the two lines stay
+    apart and the balance check counts it. Only the community secretary records it.
+    """
+    if not permissions.can_reverse_lines_in(actor, community):
+        raise PermissionDenied
+    errors: dict = {}
+    _check_community(community, errors)
+    amount = clean_amount(amount, errors)
+    date = clean_date(date, errors)
+    note = _clean_text(note, errors, "note", max_length=500)
+    _raise(errors)
+    books_lock(community=community)
+    return LedgerLine.objects.create(
+        community=community,
+        line=LineKind.INCOME,
+        source=IncomeSource.OTHER,
+        amount=amount,
+        date=date,
+        note=note,
+        is_opening_balance=True,
+        posted_by=actor,
+    )

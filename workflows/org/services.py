@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from workflows.org import permissions
-from workflows.org.models import OrgUnit, RoleMembership, User
+from workflows.org.models import Community, OrgUnit, RoleMembership, Room, User
 from workflows.org.signals import roles_changed
 
 
@@ -78,6 +78,49 @@ def membership_revoke(*, actor, user: User, role: str, org_unit: OrgUnit) -> int
     return deleted
 
 
+@transaction.atomic
+def room_create(
+    *,
+    actor,
+    community: Community,
+    name: str,
+    kind: str,
+    area_m2,
+    floor: str = "",
+    capacity=None,
+    for_lease: bool = False,
+    note: str = "",
+) -> Room:
+    """Add a room. Values may be raw text (an import): full_clean converts and validates them."""
+    if not permissions.can_manage_rooms(actor, community):
+        raise PermissionDenied
+    room = Room(
+        community=community,
+        name=name,
+        kind=kind,
+        area_m2=area_m2,
+        floor=floor,
+        capacity=capacity,
+        for_lease=for_lease,
+        note=note,
+    )
+    room.full_clean()
+    room.save()
+    return room
+
+
+@transaction.atomic
+def user_create(*, actor, username: str, display_name: str = "", phone: str = "", email: str = "") -> User:
+    """Create a user without a password: they set one through a reset, never from a file."""
+    if not permissions.can_create_users(actor):
+        raise PermissionDenied
+    user = User(username=username, display_name=display_name, phone=phone, email=email)
+    user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    return user
+
+
 def validate_role_for_unit(role: str, org_unit: OrgUnit) -> None:
     RoleMembership(role=role, org_unit=org_unit).clean()
 
@@ -88,6 +131,8 @@ __all__ = [
     "client_ip_of",
     "membership_grant",
     "membership_revoke",
+    "room_create",
+    "user_create",
     "user_authenticate",
     "validate_role_for_unit",
 ]

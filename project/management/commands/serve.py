@@ -14,7 +14,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 # Areas add the background loops they need as argv lists for manage.py.
-BACKGROUND_LOOPS: list[list[str]] = [["run_timers"]]
+BACKGROUND_LOOPS: list[list[str]] = [
+    ["run_timers"],
+    # Spreadsheet exports/imports and other queued jobs (django-tasks database backend).
+    ["db_worker", "--no-reload", "--no-startup-delay", "--interval", "1"],
+]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,1 @@
+"""Spreadsheet kinds. Each module registers its exporter/importer when imported (AppConfig.ready)."""
