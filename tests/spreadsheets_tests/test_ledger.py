@@ -18,6 +18,16 @@ UTILITIES = str(ExpenseCategory.UTILITIES.label)
 
 
 @pytest.fixture
+def demo(db):
+    """Only the street and its people: these tests count every ledger line they post, and the
+    full demo's income and paid expenses would be in every sheet."""
+    from fixtures.loader import load_org
+    from tests.conftest import DEMO_TEST_PASSWORD
+
+    return load_org(DEMO_TEST_PASSWORD)
+
+
+@pytest.fixture
 def books(users, communities):
     heping, gubu = communities["heping"], communities["gubu"]
     staff, secretary = users["heping_staff"], users["heping_secretary"]

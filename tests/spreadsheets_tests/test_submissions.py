@@ -40,7 +40,7 @@ def test_a_submissions_export_has_schema_columns_and_a_detail_sheet_keyed_by_sub
     main = sheets["提交记录"]
     header_at = next(i for i, row in enumerate(main) if row[0] == "提交编号")
     header = main[header_at]
-    assert header[:4] == ["提交编号", "提交人", "所属单位", "提交时间"]
+    assert header[:4] == ["提交编号", "提交人", "组织单位", "提交时间"]
     assert {"发票号", "项目类型", "明细合计"} <= set(header)
     rows = main[header_at + 1 :]
     assert [row[0] for row in rows] == [first.pk]  # the gubu submission is outside this user's scope

@@ -8,7 +8,7 @@ from workflows.org.roles import Role
 
 from .conftest import body, build_sheet, read_sheets
 
-HEADERS = ["用户名", "姓名", "手机号码", "电子邮箱", "角色", "所属单位", "是否启用"]
+HEADERS = ["用户名", "姓名", "手机号码", "电子邮箱", "角色", "组织单位", "是否启用"]
 STAFF = str(Role.COMMUNITY_STAFF.label)
 COMMITTEE = str(Role.COMMUNITY_COMMITTEE.label)
 LEADER = str(Role.STREET_LEADER.label)
@@ -54,7 +54,7 @@ def test_an_import_creates_users_with_roles_and_unusable_passwords(api_for, user
         (["bad name!", "", "", "", "", "", ""], "用户名"),  # invalid characters
         (["ok_user", "", "", "not-an-email", "", "", ""], "电子邮箱"),
         (["ok_user", "", "", "", "国王", "和平社区", ""], "角色"),
-        (["ok_user", "", "", "", STAFF, "火星社区", ""], "所属单位"),
+        (["ok_user", "", "", "", STAFF, "火星社区", ""], "组织单位"),
         (["ok_user", "", "", "", LEADER, "和平社区", ""], "角色"),  # a street role in a community
         (["ok_user", "", "", "", "", "", "否"], "是否启用"),
     ],
