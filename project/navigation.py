@@ -1,6 +1,8 @@
 """Navigation registry: each area registers its menu entries in its AppConfig.ready().
 
 An entry is shown when its `visible(user)` predicate says so; the shell never hard-codes areas.
+An entry may also carry a `badge(user)` count (e.g. open work); the shell shows it only when it
+is above zero. It runs on every page, so it must stay one cheap query.
 """
 
 from collections.abc import Callable
@@ -17,6 +19,7 @@ class NavItem:
     order: int
     visible: Callable[[object], bool]
     icon: str = ""
+    badge: Callable[[object], int | None] | None = None
 
 
 _registry: dict[str, NavItem] = {}
@@ -35,5 +38,7 @@ def items_for(user) -> list[dict]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        result.append({"key": item.key, "label": item.label, "url": url, "icon": item.icon})
+        count = item.badge(user) if item.badge is not None else None
+        result.append({"key": item.key, "label": item.label, "url": url, "icon": item.icon,
+                       "badge": count if count and count > 0 else None})
     return result

@@ -54,3 +54,37 @@ def test_staff_file_3000_yuan_on_a_phone_and_the_secretary_and_two_members_appro
         assert name in text
     request = ExpenseRequest.objects.get(community__code="heping")
     assert HistoryEntry.objects.filter(process_id=request.pk, action="approve").count() == 3
+
+
+def test_staff_revise_the_extra_form_of_a_returned_request_on_a_phone_and_resubmit(demo, browser_page):
+    from tests.expenses_tests.helpers import act
+    from tests.forms_tests.test_expense_binding import conditional_policy
+    from workflows.expenses import services
+
+    users, heping = demo["users"], demo["communities"]["heping"]
+    conditional_policy(demo["street"], users["admin"])
+    request = services.expense_create(
+        actor=users["heping_staff"], community=heping, amount="3000.00", category="daily_operations",
+        payee="鹤山市沙坪建筑队", purpose="党群服务中心屋面防水维修", cc=[],
+        extra={"project_type": "goods", "items": [{"name": "防水卷材", "quantity": 30, "unit_price": "85.00"}]},
+    )
+    act(request, users["heping_secretary"], "return", comment="这是工程，请改项目类型")
+
+    staff = browser_page(viewport=PHONE)
+    login(staff, "heping_staff", DEMO_TEST_PASSWORD)
+    staff.goto(f"/expenses/{request.pk}/")
+    box = staff.locator("[data-testid=resubmit-extra]")
+    assert staff.input_value("[name=extra-items-0-name]") == "防水卷材"
+    assert staff.input_value("select[name=extra-project_type]") == "goods"
+    approval = box.locator('[data-field="engineering_approval"]')
+    assert approval.is_hidden()
+    staff.select_option("select[name=extra-project_type]", "engineering")
+    assert approval.is_visible()
+    staff.fill("input[name=extra-engineering_approval]", "沙坪建〔2026〕12号")
+    staff.click("[data-testid=resubmit]")
+    staff.wait_for_selector(".message-success")
+    assert staff.locator("[data-testid=expense-state]").get_attribute("data-state") == "pending"
+    assert staff.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    request.refresh_from_db()
+    assert request.extra["project_type"] == "engineering" and request.extra["items_total"] == "2550.00"
+    assert request.steps == ["community_secretary", "community_committee", "street_reviewer"]

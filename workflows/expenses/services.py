@@ -364,10 +364,12 @@ def expense_create(
 
 def expense_resubmit(
     *, actor: User, request: ExpenseRequest, amount=None, category: str | None = None, payee: str | None = None,
-    purpose: str | None = None, comment: str = "", extra: dict | None = None,
+    purpose: str | None = None, comment: str = "", extra: dict | None = None, files=None,
+    extra_prefix: str | None = None,
 ) -> ExpenseRequest:
     """`extra`, when given, replaces the extra fields; it is validated against the form version
-    the request was filed with (like the authority table, the form version stays)."""
+    the request was filed with (like the authority table, the form version stays). As in
+    `expense_create`, `extra` is JSON data or the page's post read with `extra_prefix`."""
     with transaction.atomic():
         request = _lock(request.pk)
         if not permissions.can_resubmit_expense(actor, request):
@@ -389,7 +391,8 @@ def expense_resubmit(
             from forms.services import submission_validate
 
             try:
-                new_extra = submission_validate(version=request.extra_form, data=extra, user=actor)
+                new_extra = submission_validate(version=request.extra_form, data=extra, user=actor, files=files,
+                                                prefix=extra_prefix)
             except ValidationError as exc:
                 raise ValidationError({f"extra.{key}": msgs for key, msgs in exc.message_dict.items()}) from None
             if new_extra != request.extra:

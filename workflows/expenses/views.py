@@ -6,8 +6,10 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.utils import ErrorDict
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.datastructures import MultiValueDict
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -118,24 +120,82 @@ def _labelled(history):
     return rows
 
 
-@login_required
-def expense_detail(request, pk: int):
-    expense = selectors.expense_get_for_user(user=request.user, pk=pk)
+def _resubmit_extra_form(request, expense, *, bound: bool):
+    """The resubmit box's extra form: the version the request was filed with, never the one
+    published now. Unbound, it shows the stored data (bound to it, its checks run only to settle
+    which conditional fields show, and their messages are not shown)."""
+    from forms import builder
+
+    if not expense.extra_form_id:
+        return None, None
+    version = expense.extra_form
+    schema = builder.schema_of(version)
+    if bound:
+        data, files = request.POST, request.FILES
+    else:
+        data, files = MultiValueDict(), None
+        for name, values in builder.flatten(schema, expense.extra or {}).lists():
+            data.setlist(f"extra-{name}", values)
+    form = builder.form_class_for(version)(data=data, files=files, user=request.user, prefix="extra")
+    if not bound:
+        form.is_valid()
+        form._errors = ErrorDict()
+    return form, builder.client_logic(schema, prefix="extra")
+
+
+def _render_detail(request, expense, *, resubmit_form=None, resubmit_logic=None, status: int = 200):
     extra_sections = None
     if expense.extra_form_id:
         from forms import builder
 
         # Rendered with the exact form version it was filed against, whatever is published now.
         extra_sections = builder.display(builder.schema_of(expense.extra_form), expense.extra)
+    actions = selectors.actions_for(user=request.user, request=expense)
+    if actions.get("resubmit") and resubmit_form is None:
+        resubmit_form, resubmit_logic = _resubmit_extra_form(request, expense, bound=False)
     return render(request, "expenses/expense_detail.html", {
         "expense": expense,
         "extra_sections": extra_sections,
+        "resubmit_extra_form": resubmit_form,
+        "resubmit_extra_logic": resubmit_logic,
         "route": selectors.route_for_request(expense),
         "history": _labelled(selectors.history_for(expense)),
-        "actions": selectors.actions_for(user=request.user, request=expense),
+        "actions": actions,
         "categories": ExpenseCategory.choices,
         "today": dt.date.today().isoformat(),
-    })
+    }, status=status)
+
+
+@login_required
+def expense_detail(request, pk: int):
+    return _render_detail(request, selectors.expense_get_for_user(user=request.user, pk=pk))
+
+
+def _resubmit(request, expense, comment: str):
+    """Resubmit from the page; bad input re-renders the page with the messages inline."""
+    try:
+        services.expense_resubmit(
+            actor=request.user, request=expense, amount=request.POST.get("amount"),
+            category=request.POST.get("category"), payee=request.POST.get("payee"),
+            purpose=request.POST.get("purpose"), comment=comment,
+            extra=request.POST if expense.extra_form_id else None, files=request.FILES, extra_prefix="extra",
+        )
+    except ValidationError as exc:
+        form, logic = _resubmit_extra_form(request, expense, bound=True)
+        if form is not None:
+            form.is_valid()  # the same checks the service ran, so the messages land on their fields
+        other = []
+        for key, errors in (exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]):
+            name = key.removeprefix("extra.") if key and key.startswith("extra.") else None
+            if form is not None and name is not None:
+                if name not in form.errors:
+                    form.add_error(name if name in form.fields else None, errors)
+            else:
+                other.extend(errors)
+        if other:
+            messages.error(request, " ".join(other))
+        return _render_detail(request, expense, resubmit_form=form, resubmit_logic=logic)
+    return None
 
 
 @login_required
@@ -158,10 +218,9 @@ def expense_act(request, pk: int):
         elif action == "comment":
             services.expense_comment(actor=user, request=expense, comment=comment)
         elif action == "resubmit":
-            services.expense_resubmit(
-                actor=user, request=expense, amount=request.POST.get("amount"), category=request.POST.get("category"),
-                payee=request.POST.get("payee"), purpose=request.POST.get("purpose"), comment=comment,
-            )
+            page = _resubmit(request, expense, comment)
+            if page is not None:
+                return page
         elif action == "pay":
             try:
                 paid_on = dt.date.fromisoformat(request.POST.get("paid_on", ""))
