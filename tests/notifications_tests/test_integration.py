@@ -7,6 +7,7 @@ the server, and a client that was away must get exactly what it missed when it r
 import asyncio
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -20,7 +21,16 @@ import websockets
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
-PORT = 8121
+
+
+def _free_port() -> int:
+    # A fixed port collides with any other run on the machine (a second checkout, a benchmark).
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+PORT = _free_port()
 SETUP = """
 import json, django
 django.setup()
