@@ -66,17 +66,34 @@ def _step_ref(code: str, role: str, unit_id: int, units: dict[int, str]) -> dict
     }
 
 
-def route_for_request(request: ExpenseRequest) -> list[dict]:
+def routes_for_requests(requests: list[ExpenseRequest]) -> dict[int, list[dict]]:
+    """route_for_request for a whole list page in two queries instead of two per row."""
+    tasks_by_process: dict[int, list[Task]] = {}
+    process_ids = {r.process_id for r in requests if r.process_id is not None}
+    for task in Task.objects.filter(process_id__in=process_ids).select_related("owner", "process").order_by("id"):
+        tasks_by_process.setdefault(task.process_id, []).append(task)
+    unit_ids = [i for r in requests for i in (r.community_id, r.community.parent_id)]
+    unit_ids += [t.data.get("org_unit_id") for tasks in tasks_by_process.values() for t in tasks]
+    units = _unit_names(unit_ids)
+    return {
+        r.pk: route_for_request(r, tasks=tasks_by_process.get(r.process_id, []), units=units) for r in requests
+    }
+
+
+def route_for_request(request: ExpenseRequest, *, tasks: list[Task] | None = None,
+                      units: dict[int, str] | None = None) -> list[dict]:
     """The request's steps with their status in the current round: passed, current, waiting, failed."""
-    tasks = []
-    if request.process_id is not None:
-        tasks = list(Task.objects.filter(process_id=request.process_id).select_related("owner", "process").order_by("id"))
+    if tasks is None:
+        tasks = []
+        if request.process_id is not None:
+            tasks = list(Task.objects.filter(process_id=request.process_id).select_related("owner", "process").order_by("id"))
     by_step: dict[str, list[Task]] = {}
     for task in tasks:
         if task.data.get("step"):
             by_step.setdefault(task.data["step"], []).append(task)
     community = request.community
-    units = _unit_names([community.pk, community.parent_id, *[t.data.get("org_unit_id") for t in tasks]])
+    if units is None:
+        units = _unit_names([community.pk, community.parent_id, *[t.data.get("org_unit_id") for t in tasks]])
     steps = []
     finished_ok = request.state in (ExpenseState.APPROVED, ExpenseState.PAID)
     for code in request.steps:
