@@ -94,7 +94,7 @@ class SubmissionExporter(Exporter):
         raw = (query.get("version") or "").strip()
         versions = definition.versions.all()
         if raw:
-            if not raw.isdigit():
+            if not (raw.isascii() and raw.isdigit()):
                 raise ValidationError({"version": [_("Enter a version number.")]})
             version = versions.filter(number=int(raw)).first()
             if version is None:
