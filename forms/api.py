@@ -1,7 +1,7 @@
 """Forms API. Fill endpoints for everyone who may fill; designer endpoints for admins (404 else)."""
 
 from django.core.exceptions import ValidationError
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -10,7 +10,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from forms import builder, selectors, services
+from forms import builder, permissions, selectors, services
 from forms.models import Purpose, VersionImmutable
 from project.api import Conflict
 from workflows.org.models import Street
@@ -96,7 +96,9 @@ class DesignerDefinitionsView(APIView):
 
     @extend_schema(request=DefinitionCreateSerializer, responses={201: DefinitionWithVersionsSerializer})
     def post(self, request):
-        selectors.definitions_for_designer(request.user)  # nothing for non-designers; service checks too
+        if not permissions.can_design_forms(request.user):
+            # Before validating: a non-designer must not learn the endpoint's fields from a 400.
+            raise Http404
         payload = DefinitionCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         owner = None

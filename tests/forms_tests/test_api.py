@@ -147,3 +147,9 @@ def test_a_form_embedded_with_a_prefix_validates_from_the_host_pages_post(users)
                  "extra-items-0-name": "纸", "extra-items-0-quantity": "2", "extra-items-0-unit_price": "3"})
     cleaned = services.submission_validate(version=version, data=post, user=users["heping_staff"], prefix="extra")
     assert cleaned["items_total"] == "6.00" and cleaned["invoice_no"] == "INV-20260001"
+
+
+def test_a_non_admin_creating_a_definition_with_a_bad_body_gets_a_404_not_the_field_errors(api_for, users):
+    response = api_for(users["shaping_leader"]).post("/api/forms/designer/definitions/", {}, format="json")
+    assert response.status_code == 404
+    assert "code" not in response.json()
