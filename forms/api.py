@@ -37,7 +37,8 @@ class DefinitionWithVersionsSerializer(DefinitionSerializer):
     def get_versions(self, obj) -> list[dict]:
         return [
             {"id": v.pk, "number": v.number, "state": v.state, "published_at": v.published_at}
-            for v in obj.versions.order_by("-number")
+            # Sorted here: order_by() would bypass the list's prefetch and query once per definition.
+            for v in sorted(obj.versions.all(), key=lambda v: v.number, reverse=True)
         ]
 
 

@@ -153,3 +153,20 @@ def test_a_non_admin_creating_a_definition_with_a_bad_body_gets_a_404_not_the_fi
     response = api_for(users["shaping_leader"]).post("/api/forms/designer/definitions/", {}, format="json")
     assert response.status_code == 404
     assert "code" not in response.json()
+
+
+def test_the_designer_list_costs_the_same_queries_however_many_definitions_there_are(api_for, users):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from forms import services
+
+    client = api_for(users["admin"])
+    with CaptureQueriesContext(connection) as before:
+        client.get("/api/forms/designer/definitions/")
+    for n, purpose in enumerate(["inquiry", "income.extra", "lease.request"]):
+        services.definition_create(actor=users["admin"], code=f"extra-{n}", name=f"额外{n}", purpose=purpose)
+    with CaptureQueriesContext(connection) as after:
+        listed = client.get("/api/forms/designer/definitions/").json()
+    assert {"extra-0", "extra-1", "extra-2"} <= {d["code"] for d in listed}
+    assert len(after.captured_queries) == len(before.captured_queries)
