@@ -82,7 +82,9 @@ class FormValidateView(APIView):
         data = request.data
         if isinstance(data, QueryDict):
             # A multipart post (attachments) is read exactly as the fill page reads it.
-            cleaned = services.submission_validate(version=version, data=data, user=request.user, files=request.FILES)
+            cleaned = services.submission_validate(
+                version=version, data=data, user=request.user, files=request.FILES, store_files=False
+            )
             return Response({"version": version.pk, "data": cleaned})
         if not isinstance(data, dict):
             raise ValidationError({"__all__": [_("Send the form data as a JSON object.")]})

@@ -170,3 +170,18 @@ def test_the_designer_list_costs_the_same_queries_however_many_definitions_there
         listed = client.get("/api/forms/designer/definitions/").json()
     assert {"extra-0", "extra-1", "extra-2"} <= {d["code"] for d in listed}
     assert len(after.captured_queries) == len(before.captured_queries)
+
+
+def test_validating_a_multipart_post_with_an_attachment_writes_no_file(api_for, users, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    voucher = SimpleUploadedFile("凭证.pdf", b"%PDF-1.4", content_type="application/pdf")
+    response = api_for(users["heping_staff"]).post(
+        "/api/forms/shaping-income-extra/validate/",
+        {"receipt_no": "R-1", "payer_type": "government", "purchase_contract": "GM-2026-01", "voucher": voucher},
+        format="multipart",
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["data"]["voucher"]["name"] == "凭证.pdf"
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
