@@ -1,7 +1,7 @@
 """Forms API. Fill endpoints for everyone who may fill; designer endpoints for admins (404 else)."""
 
 from django.core.exceptions import ValidationError
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -10,7 +10,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from forms import builder, selectors, services
+from forms import builder, permissions, selectors, services
 from forms.models import Purpose, VersionImmutable
 from project.api import Conflict
 from workflows.org.models import Street
@@ -37,7 +37,8 @@ class DefinitionWithVersionsSerializer(DefinitionSerializer):
     def get_versions(self, obj) -> list[dict]:
         return [
             {"id": v.pk, "number": v.number, "state": v.state, "published_at": v.published_at}
-            for v in obj.versions.order_by("-number")
+            # Sorted here: order_by() would bypass the list's prefetch and query once per definition.
+            for v in sorted(obj.versions.all(), key=lambda v: v.number, reverse=True)
         ]
 
 
@@ -81,7 +82,9 @@ class FormValidateView(APIView):
         data = request.data
         if isinstance(data, QueryDict):
             # A multipart post (attachments) is read exactly as the fill page reads it.
-            cleaned = services.submission_validate(version=version, data=data, user=request.user, files=request.FILES)
+            cleaned = services.submission_validate(
+                version=version, data=data, user=request.user, files=request.FILES, store_files=False
+            )
             return Response({"version": version.pk, "data": cleaned})
         if not isinstance(data, dict):
             raise ValidationError({"__all__": [_("Send the form data as a JSON object.")]})
@@ -96,7 +99,9 @@ class DesignerDefinitionsView(APIView):
 
     @extend_schema(request=DefinitionCreateSerializer, responses={201: DefinitionWithVersionsSerializer})
     def post(self, request):
-        selectors.definitions_for_designer(request.user)  # nothing for non-designers; service checks too
+        if not permissions.can_design_forms(request.user):
+            # Before validating: a non-designer must not learn the endpoint's fields from a 400.
+            raise Http404
         payload = DefinitionCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         owner = None

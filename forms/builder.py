@@ -211,13 +211,16 @@ class BuiltForm(djforms.Form):
         }
         return data
 
-    def stored_data(self) -> dict:
+    def stored_data(self, *, store_files: bool = True) -> dict:
         """The JSON to store: cleaned_json plus attachments, which are saved to storage only now
-        that the whole form is valid (an invalid form never leaves files behind)."""
+        that the whole form is valid (an invalid form never leaves files behind). Without
+        store_files an attachment is only described (a dry run leaves no file behind either)."""
         result = dict(self.cleaned_json or {})
         for key, f in self.field_map.items():
             if f.kind == "attachment" and key in self.visible_keys and self.cleaned_data.get(key):
-                result[key] = REGISTRY["attachment"].to_json(f, self.cleaned_data[key])
+                upload = self.cleaned_data[key]
+                kind = REGISTRY["attachment"]
+                result[key] = kind.to_json(f, upload) if store_files else kind.describe(upload)
         return result
 
     def error_dict(self) -> dict[str, list[str]]:

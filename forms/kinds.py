@@ -473,12 +473,16 @@ class AttachmentKind(Kind):
     def flatten(self, f, name, value):
         return []  # files only arrive as uploads, never as JSON paths (no pointing at others' files)
 
+    def describe(self, value) -> dict:
+        """What to_json stores, less the path: a validate-only call must write no file."""
+        return {"name": os.path.basename(value.name)[:100], "size": value.size, "content_type": getattr(value, "content_type", "")}
+
     def to_json(self, f, value):
         if value is None or isinstance(value, dict):
             return value
-        base = os.path.basename(value.name)[:100]
-        path = default_storage.save(f"lowcode/{dt.date.today():%Y/%m}/{uuid.uuid4().hex}/{base}", value)
-        return {"name": base, "path": path, "size": value.size, "content_type": getattr(value, "content_type", "")}
+        described = self.describe(value)
+        path = default_storage.save(f"lowcode/{dt.date.today():%Y/%m}/{uuid.uuid4().hex}/{described['name']}", value)
+        return {"name": described["name"], "path": path, "size": described["size"], "content_type": described["content_type"]}
 
     def display(self, f, value):
         return value.get("name", "") if isinstance(value, dict) else ""

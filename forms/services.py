@@ -138,13 +138,15 @@ def version_retire(*, actor, version: FormVersion) -> FormVersion:
     return locked
 
 
-def submission_validate(*, version: FormVersion, data, user, files=None, prefix: str | None = None) -> dict:
+def submission_validate(
+    *, version: FormVersion, data, user, files=None, prefix: str | None = None, store_files: bool = True
+) -> dict:
     """Validate data (a JSON dict, or an HTML post's QueryDict) against a version.
 
     Returns the cleaned JSON-serialisable dict to store; raises ValidationError({field: [msgs]}).
     Attachments are written to storage only when the whole form is valid. `prefix` reads a post
     whose inputs carry a Django form prefix (a form embedded in another page); error keys stay
-    the schema's field keys.
+    the schema's field keys. store_files=False is a dry run: attachments are described, not written.
     """
     schema = builder.schema_of(version)
     if isinstance(data, MultiValueDict):
@@ -161,7 +163,7 @@ def submission_validate(*, version: FormVersion, data, user, files=None, prefix:
     form = builder.form_class_for(version)(data=flat, files=files, user=user, prefix=prefix)
     if not form.is_valid():
         raise ValidationError(form.error_dict())
-    return form.stored_data()
+    return form.stored_data(store_files=store_files)
 
 
 def submission_create(*, actor, version: FormVersion, data, files=None, org_unit=None) -> FormSubmission:

@@ -57,7 +57,8 @@ def community_param(*, user, query: Mapping[str, str]) -> int | None:
     raw = query.get("community")
     if raw in (None, ""):
         return None
-    if not str(raw).isdigit():
+    # isdigit() alone lets "²" through to int(), which raises (a 500).
+    if not (str(raw).isascii() and str(raw).isdigit()):
         raise ValidationError({"community": [_("Enter a community id.")]})
     from django.http import Http404
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from forms import permissions as form_permissions
 from forms import selectors as form_selectors
 from forms import services as form_services
 from forms.builder import schema_of
@@ -45,7 +46,11 @@ def _language() -> str:
 
 
 def _definitions_for(user):
-    return (form_selectors.fillable_definitions_for(user) | form_selectors.definitions_for_designer(user)).distinct()
+    # A designer may see every definition already; OR-ing the distinct fillable queryset with the
+    # designer's non-distinct one raises TypeError (a 500) instead of combining.
+    if form_permissions.can_design_forms(user):
+        return form_selectors.definitions_for_designer(user)
+    return form_selectors.fillable_definitions_for(user)
 
 
 def _form_param(*, user, query) -> FormDefinition:
@@ -89,7 +94,7 @@ class SubmissionExporter(Exporter):
         raw = (query.get("version") or "").strip()
         versions = definition.versions.all()
         if raw:
-            if not raw.isdigit():
+            if not (raw.isascii() and raw.isdigit()):
                 raise ValidationError({"version": [_("Enter a version number.")]})
             version = versions.filter(number=int(raw)).first()
             if version is None:

@@ -147,3 +147,41 @@ def test_a_form_embedded_with_a_prefix_validates_from_the_host_pages_post(users)
                  "extra-items-0-name": "纸", "extra-items-0-quantity": "2", "extra-items-0-unit_price": "3"})
     cleaned = services.submission_validate(version=version, data=post, user=users["heping_staff"], prefix="extra")
     assert cleaned["items_total"] == "6.00" and cleaned["invoice_no"] == "INV-20260001"
+
+
+def test_a_non_admin_creating_a_definition_with_a_bad_body_gets_a_404_not_the_field_errors(api_for, users):
+    response = api_for(users["shaping_leader"]).post("/api/forms/designer/definitions/", {}, format="json")
+    assert response.status_code == 404
+    assert "code" not in response.json()
+
+
+def test_the_designer_list_costs_the_same_queries_however_many_definitions_there_are(api_for, users):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from forms import services
+
+    client = api_for(users["admin"])
+    with CaptureQueriesContext(connection) as before:
+        client.get("/api/forms/designer/definitions/")
+    for n, purpose in enumerate(["inquiry", "income.extra", "lease.request"]):
+        services.definition_create(actor=users["admin"], code=f"extra-{n}", name=f"额外{n}", purpose=purpose)
+    with CaptureQueriesContext(connection) as after:
+        listed = client.get("/api/forms/designer/definitions/").json()
+    assert {"extra-0", "extra-1", "extra-2"} <= {d["code"] for d in listed}
+    assert len(after.captured_queries) == len(before.captured_queries)
+
+
+def test_validating_a_multipart_post_with_an_attachment_writes_no_file(api_for, users, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    voucher = SimpleUploadedFile("凭证.pdf", b"%PDF-1.4", content_type="application/pdf")
+    response = api_for(users["heping_staff"]).post(
+        "/api/forms/shaping-income-extra/validate/",
+        {"receipt_no": "R-1", "payer_type": "government", "purchase_contract": "GM-2026-01", "voucher": voucher},
+        format="multipart",
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["data"]["voucher"]["name"] == "凭证.pdf"
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []

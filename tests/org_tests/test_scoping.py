@@ -101,3 +101,14 @@ def test_a_non_numeric_community_filter_is_a_400_with_a_field_message(demo, api_
     response = api_for(users["shaping_reviewer"]).get("/api/rooms/?community=abc")
     assert response.status_code == 400
     assert "community" in response.json()
+
+
+def test_a_room_list_filtered_by_a_non_ascii_digit_or_a_huge_community_id_answers_without_a_server_error(
+    demo, api_for, users, client
+):
+    api = api_for(users["heping_staff"])
+    assert api.get("/api/rooms/?community=²").status_code == 400
+    huge = api.get("/api/rooms/?community=99999999999999999999")
+    assert huge.status_code == 200 and huge.json() == []
+    client.force_login(users["heping_staff"])
+    assert client.get("/rooms/?community=²").status_code == 200

@@ -155,3 +155,9 @@ def test_staff_may_import_income_but_not_expenses(api_for, users):
     assert [(e["row"], e["column"]) for e in response.json()["errors"]] == [(3, "社区")]
     assert LedgerLine.objects.count() == 0
     assert upload(api_for(users["resident_li"]), build_sheet(IMPORT_HEADERS, [GOOD])).status_code == 404
+
+
+def test_a_ledger_export_filtered_by_a_non_ascii_digit_community_is_a_400_not_a_server_error(api_for, users, books):
+    response = api_for(users["shaping_leader"]).get("/api/exports/ledger.xlsx?community=²")
+    assert response.status_code == 400
+    assert "community" in response.json()

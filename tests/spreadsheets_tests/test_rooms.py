@@ -165,3 +165,11 @@ def test_a_resident_may_neither_import_rooms_nor_fetch_the_template(api_for, use
     resident = users["resident_li"]
     assert api_for(resident).get("/api/imports/rooms/template.xlsx").status_code == 404
     assert upload(api_for(resident), build_sheet(HEADERS, [])).status_code == 404
+
+
+def test_a_community_filter_of_a_non_ascii_digit_is_a_400_not_a_server_error(api_for, secretary, client):
+    response = api_for(secretary).get("/api/exports/rooms.xlsx?community=²")
+    assert response.status_code == 400
+    assert "community" in response.json()
+    client.force_login(secretary)
+    assert client.get("/spreadsheets/export/rooms/?community=²").status_code == 400

@@ -92,3 +92,15 @@ def test_submissions_import_validates_every_row_with_the_form_builder(api_for, u
     assert good.json() == {"created": 2}
     created = FormSubmission.objects.filter(version=version).order_by("-id")[:2]
     assert {s.data["project_type"] for s in created} == {"goods", "engineering"}
+
+
+def test_an_admin_asking_for_an_unknown_form_gets_a_400_not_a_server_error(api_for, users):
+    response = api_for(users["admin"]).get("/api/exports/submissions.xlsx?form=no-such-form")
+    assert response.status_code == 400
+    assert "form" in response.json()
+
+
+def test_a_version_given_as_a_non_ascii_digit_is_a_400_not_a_server_error(api_for, users, submitted):
+    response = api_for(users["heping_secretary"]).get(f"/api/exports/submissions.xlsx?form={FORM}&version=²")
+    assert response.status_code == 400
+    assert "version" in response.json()

@@ -22,7 +22,7 @@ def parse_ledger_filters(params) -> tuple[LedgerFilters, dict[str, str]]:
     community_id = None
     raw = (params.get("community") or "").strip()
     if raw:
-        if raw.isdigit() and len(raw) < 19:
+        if raw.isascii() and raw.isdigit() and len(raw) < 19:  # "²".isdigit() but int() rejects it
             community_id = int(raw)
         else:
             errors["community"] = _("Enter a community id.")

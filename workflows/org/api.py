@@ -134,7 +134,7 @@ class RoomViewSet(viewsets.ReadOnlyModelViewSet):
         params = self.request.query_params
         for_lease = params.get("for_lease")
         community = params.get("community")
-        if community not in (None, "") and not community.isdigit():
+        if community not in (None, "") and not (community.isascii() and community.isdigit()):
             from rest_framework.exceptions import ValidationError
 
             raise ValidationError({"community": [_("Enter a community id.")]})

@@ -64,7 +64,7 @@ def home(request):
 @login_required
 def room_list(request):
     community = request.GET.get("community") or None
-    if community is not None and not community.isdigit():
+    if community is not None and not (community.isascii() and community.isdigit()):
         community = None
     rooms = selectors.room_list_for_user(user=request.user, community_id=community)
     communities = selectors.communities_visible_to(request.user).order_by("id")
