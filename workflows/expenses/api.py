@@ -9,6 +9,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from project.params import parse_id
 from workflows.approvals.api import ApprovalErrorsMixin, CommentSerializer
 from workflows.expenses import selectors, services
 from workflows.expenses.models import MAX_AMOUNT, AuthorityPolicy, ExpenseRequest
@@ -132,8 +133,10 @@ class ExpenseViewSet(ApprovalErrorsMixin, viewsets.ViewSet):
         if state is not None and state not in ExpenseState.values:
             raise serializers.ValidationError({"state": _("Unknown state.")})
         community = request.query_params.get("community") or None
-        if community is not None and not community.isdigit():
-            raise serializers.ValidationError({"community": _("Enter a community id.")})
+        if community is not None:
+            community = parse_id(community)
+            if community is None:
+                raise serializers.ValidationError({"community": _("Enter a community id.")})
         qs = selectors.expense_list_for_user(user=request.user, state=state, community_id=community)
         expenses = list(qs.select_related("extra_form__definition").prefetch_related("cc")[:200])
         routes = selectors.routes_for_requests(expenses)

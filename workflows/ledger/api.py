@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from project.api import Conflict
+from project.params import parse_id
 from workflows.ledger import permissions, selectors, services
 from workflows.ledger.categories import LineKind
 from workflows.ledger.filters import parse_ledger_filters
@@ -59,7 +60,7 @@ def _page_param(params, key: str, default: int, maximum: int, errors: dict) -> i
     raw = (params.get(key) or "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or int(raw) > maximum or (key == "limit" and int(raw) == 0):
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > maximum or (key == "limit" and int(raw) == 0):
         errors[key] = _("Enter a whole number from %(low)d to %(high)d.") % {
             "low": 1 if key == "limit" else 0,
             "high": maximum,
@@ -131,11 +132,13 @@ class IncomeRequestSerializer(serializers.Serializer):
 def _community_for_write(data) -> Community:
     """The community named in a write. Malformed → 400; missing or not the caller's → 404."""
     raw = data.get("community")
-    if isinstance(raw, str) and raw.strip().isdigit():
-        raw = int(raw.strip())
-    if isinstance(raw, bool) or not isinstance(raw, int):
+    text = str(raw).strip() if isinstance(raw, int | str) and not isinstance(raw, bool) else ""
+    if not (text.isascii() and text.lstrip("-").isdigit()):
         raise ValidationError({"community": [_("Enter a community id.")]})
-    community = Community.objects.filter(pk=raw).first()
+    pk = parse_id(text)
+    if pk is None:  # zero, negative or beyond any id: well-formed, but no such community
+        raise NotFound()
+    community = Community.objects.filter(pk=pk).first()
     if community is None:
         raise NotFound()
     return community
