@@ -8,9 +8,22 @@ from fixtures.loader import load_demo
 DEMO_TEST_PASSWORD = "test-demo-password"
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database with the demo street already in it.
+
+    Loading the demo costs about a thousand queries; loaded once here, every test that runs
+    inside a transaction (the `db` fixture, pytest-django runs those first) rolls back to it, and
+    its `demo` fixture only looks the rows up again (loading is idempotent). Transactional tests
+    run after those and empty the database when they end; their `demo` loads it in full.
+    """
+    with django_db_blocker.unblock():
+        load_demo(DEMO_TEST_PASSWORD)
+
+
 @pytest.fixture
 def demo(db):
-    """The whole Shaping Street demo (org, users, and every area's demo step)."""
+    """The whole Shaping Street demo (org, users, and every area's demo step), fresh objects."""
     return load_demo(DEMO_TEST_PASSWORD)
 
 
@@ -22,6 +35,35 @@ def users(demo):
 @pytest.fixture
 def communities(demo):
     return demo["communities"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer():
+    """Every test gets its own channel-layer instance.
+
+    The layer is a process-wide singleton. The in-memory one would leak groups from one test into
+    the next; channels-redis keeps receive state (count, lock, the event loop that owns them) on
+    the instance, and a consumer a test left connected when its event loop closed leaves that
+    state behind for the next test's loop ("Two event loops are trying to receive()", or a receive
+    waiting on a lock nobody will release).
+    """
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+@pytest.fixture(autouse=True)
+def _close_connections_of_the_consumer_thread():
+    """channels.testing disables close_old_connections while it drives a consumer, so asgiref's
+    shared sync thread keeps its database connection across tests; close it after each test, or a
+    later flush (TRUNCATE) or the final DROP DATABASE on PostgreSQL waits on it."""
+    yield
+    from asgiref.sync import SyncToAsync
+    from django.db import connections
+
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=60)
 
 
 @pytest.fixture

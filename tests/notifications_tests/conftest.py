@@ -18,28 +18,6 @@ def demo(demo):
     return demo
 
 
-@pytest.fixture(autouse=True)
-def _fresh_in_memory_layer():
-    # The in-memory layer is a process-wide singleton; a stale group from an earlier test must not
-    # leak into the next one. (The Redis layer is per-prefix and expires on its own.)
-    from channels.layers import channel_layers
-
-    channel_layers.backends.clear()
-    yield
-    channel_layers.backends.clear()
-
-
-@pytest.fixture(autouse=True)
-def _close_connections_of_the_consumer_thread():
-    # channels.testing disables close_old_connections while it drives a consumer, so the shared
-    # sync thread keeps its database connection; close it or PostgreSQL cannot drop the test db.
-    yield
-    from asgiref.sync import SyncToAsync
-    from django.db import connections
-
-    SyncToAsync.single_thread_executor.submit(connections.close_all).result()
-
-
 async def open_socket(user, *, headers=None, resume_after=None):
     """A socket for `user` (scope user set as the auth middleware would) after its hello."""
     communicator = WebsocketCommunicator(NotificationConsumer.as_asgi(), "/ws/notifications/", headers=headers or [])

@@ -71,9 +71,13 @@ def test_loading_the_demo_twice_changes_nothing(db):
 
 
 def test_the_demo_command_loads_the_street(db, capsys):
+    # The test database starts with the demo loaded under the tests' own password (conftest);
+    # a user the command has to create again gets the real demo password.
+    get_user_model().objects.filter(username="resident_chen").delete()
     call_command("load_demo")
     assert Community.objects.count() == 6
-    assert get_user_model().objects.get(username="heping_secretary").check_password("shaping2026")
+    assert get_user_model().objects.get(username="resident_chen").check_password("shaping2026")
+    assert RoleMembership.objects.get(user__username="resident_chen").org_unit.code == "fenghuang"
 
 
 def test_the_demo_password_appears_in_no_code_but_the_demo_command():

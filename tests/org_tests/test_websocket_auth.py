@@ -37,12 +37,14 @@ async def test_a_foreign_origin_is_refused_even_with_a_token(users):
         application, f"/ws/notifications/?token={key}", headers=[(b"origin", b"https://evil.example")]
     )
     connected, _ = await communicator.connect(timeout=5)
+    await communicator.disconnect()  # end the consumer on this test's loop, not at its closing
     assert not connected
 
 
 async def test_a_socket_without_origin_or_token_is_refused(users):
     communicator = WebsocketCommunicator(application, "/ws/notifications/", headers=[])
     connected, _ = await communicator.connect(timeout=5)
+    await communicator.disconnect()
     assert not connected
 
 
@@ -52,4 +54,6 @@ async def test_a_bad_token_from_an_allowed_origin_is_closed_as_anonymous(users):
     )
     connected, _ = await communicator.connect(timeout=5)
     assert connected
-    assert await communicator.receive_output(timeout=5) == {"type": "websocket.close", "code": 4401}
+    closed = await communicator.receive_output(timeout=5)
+    await communicator.disconnect()
+    assert closed == {"type": "websocket.close", "code": 4401}

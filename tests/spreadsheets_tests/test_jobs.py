@@ -87,19 +87,8 @@ def test_a_large_import_with_a_bad_row_fails_writes_nothing_and_offers_the_error
     assert report["错误"][1][:2] == [7, "面积（㎡）"]
 
 
-@pytest.fixture
-def fresh_channel_layer():
-    # The layer is a process-wide singleton; channels-redis refuses a receive() from a new event
-    # loop while an earlier test's receive is still counted on it. A fresh instance per test.
-    from channels.layers import channel_layers
-
-    channel_layers.backends.clear()
-    yield get_channel_layer()
-    channel_layers.backends.clear()
-
-
-def test_progress_is_pushed_to_the_owners_group_after_commit(demo, secretary, fresh_channel_layer):
-    layer = fresh_channel_layer
+def test_progress_is_pushed_to_the_owners_group_after_commit(demo, secretary):
+    layer = get_channel_layer()  # a fresh instance per test (tests/conftest.py)
     channel = async_to_sync(layer.new_channel)()
     async_to_sync(layer.group_add)(f"user.{secretary.pk}", channel)
     job = Job.objects.create(owner=secretary, operation=Job.Operation.EXPORT, kind="rooms")
