@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from project.params import parse_id
+
 from workflows.org.selectors import community_get_for_user
 
 _YES = {"是", "yes", "y", "true", "1", "√", "✓"}
@@ -57,13 +59,13 @@ def community_param(*, user, query: Mapping[str, str]) -> int | None:
     raw = query.get("community")
     if raw in (None, ""):
         return None
-    # isdigit() alone lets "²" through to int(), which raises (a 500).
-    if not (str(raw).isascii() and str(raw).isdigit()):
+    pk = parse_id(raw)
+    if pk is None:
         raise ValidationError({"community": [_("Enter a community id.")]})
     from django.http import Http404
 
     try:
-        return community_get_for_user(user=user, pk=int(raw)).pk
+        return community_get_for_user(user=user, pk=pk).pk
     except Http404:
         raise ValidationError({"community": [_("Unknown community.")]}) from None
 

@@ -22,6 +22,7 @@ from forms.builder import schema_of
 from forms.kinds import REGISTRY
 from forms.models import FormDefinition, FormVersion
 from forms.states import VersionState
+from project.params import parse_id
 from project.lib.xlsx import Column, Kind
 from spreadsheets.kinds.common import header_block
 from spreadsheets.registry import Exporter, Importer, register_exporter, register_importer
@@ -94,9 +95,10 @@ class SubmissionExporter(Exporter):
         raw = (query.get("version") or "").strip()
         versions = definition.versions.all()
         if raw:
-            if not (raw.isascii() and raw.isdigit()):
+            number = parse_id(raw)
+            if number is None:
                 raise ValidationError({"version": [_("Enter a version number.")]})
-            version = versions.filter(number=int(raw)).first()
+            version = versions.filter(number=number).first()
             if version is None:
                 raise ValidationError({"version": [_("This form has no such version.")]})
         else:

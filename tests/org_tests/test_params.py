@@ -31,3 +31,58 @@ def test_recording_income_for_a_malformed_or_impossible_community_is_never_a_500
 def test_ledger_paging_with_unicode_digits_is_a_400(demo, api_for, users, key):
     response = api_for(users["heping_staff"]).get("/api/ledger/", {key: "²"})
     assert response.status_code == 400 and key in response.json()
+
+
+def _every_route():
+    """Every URL pattern of the project as text ("api/rooms/<int:pk>/", "^api/x/(?P<pk>[^/.]+)/$")."""
+    from django.urls import URLResolver, get_resolver
+
+    def walk(resolver, prefix):
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern, prefix + str(pattern.pattern))
+            else:
+                yield prefix + str(pattern.pattern)
+
+    return list(walk(get_resolver(), ""))
+
+
+def _with_ids(route: str, value: str) -> str | None:
+    """The route with every id placeholder filled with `value`; None when it has other parameters."""
+    import re
+
+    path = re.sub(r"<int:\w+>", value, route)
+    path = re.sub(r"\(\?P<(pk|id)>[^)]*\)", value, path)
+    path = path.replace("^", "").replace("$", "")
+    if value not in path or re.search(r"[<(\\\[]", path):
+        return None
+    return "/" + path
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", "9223372036854775808"])
+def test_an_id_beyond_the_database_in_any_url_is_a_404_never_a_500(demo, client, users, value):
+    paths = sorted({p for p in (_with_ids(route, value) for route in _every_route()) if p})
+    assert len(paths) >= 10, paths  # the walk found the project's id routes
+    client.force_login(users["admin"])
+    failures = {}
+    for path in paths:
+        status = client.get(path).status_code
+        if status not in (404, 405):
+            failures[path] = status
+    assert not failures
+
+
+def test_room_filters_with_unicode_or_huge_ids_are_refused_or_ignored_never_a_500(demo, api_for, client, users):
+    api = api_for(users["heping_secretary"])
+    for value in ("²", "99999999999999999999", "0"):
+        response = api.get("/api/rooms/", {"community": value})
+        assert response.status_code == 400 and "community" in response.json()
+    client.force_login(users["heping_secretary"])
+    assert client.get("/rooms/", {"community": "99999999999999999999"}).status_code == 200
+
+
+def test_exports_refuse_a_community_id_beyond_the_database(demo, api_for, users):
+    api = api_for(users["heping_secretary"])
+    for value in ("99999999999999999999", "²"):
+        response = api.get("/api/exports/rooms.xlsx", {"community": value})
+        assert response.status_code == 400 and "community" in response.json()

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from project.params import parse_id
+
 from workflows.ledger.categories import LineKind
 
 
@@ -22,9 +24,8 @@ def parse_ledger_filters(params) -> tuple[LedgerFilters, dict[str, str]]:
     community_id = None
     raw = (params.get("community") or "").strip()
     if raw:
-        if raw.isascii() and raw.isdigit() and len(raw) < 19:  # "²".isdigit() but int() rejects it
-            community_id = int(raw)
-        else:
+        community_id = parse_id(raw)
+        if community_id is None:
             errors["community"] = _("Enter a community id.")
     line = (params.get("line") or "").strip() or None
     if line is not None and line not in LineKind.values:

@@ -7,6 +7,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from project.params import parse_id
+
 from workflows.org import selectors, services
 from workflows.org.models import OpeningHours, OrgUnit, Room
 
@@ -133,8 +135,9 @@ class RoomViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         params = self.request.query_params
         for_lease = params.get("for_lease")
-        community = params.get("community")
-        if community not in (None, "") and not (community.isascii() and community.isdigit()):
+        raw = params.get("community")
+        community = parse_id(raw)
+        if raw not in (None, "") and community is None:
             from rest_framework.exceptions import ValidationError
 
             raise ValidationError({"community": [_("Enter a community id.")]})

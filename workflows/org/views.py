@@ -6,6 +6,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from project.params import parse_id
+
 from workflows.org import selectors, services
 
 
@@ -63,9 +65,8 @@ def home(request):
 
 @login_required
 def room_list(request):
-    community = request.GET.get("community") or None
-    if community is not None and not (community.isascii() and community.isdigit()):
-        community = None
+    # A malformed filter shows every visible room rather than an error page.
+    community = parse_id(request.GET.get("community") or "")
     rooms = selectors.room_list_for_user(user=request.user, community_id=community)
     communities = selectors.communities_visible_to(request.user).order_by("id")
     return render(request, "org/room_list.html", {"rooms": rooms, "communities": communities, "selected": community})
