@@ -11,7 +11,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from project.params import parse_id
-
 from workflows.org.selectors import community_get_for_user
 
 _YES = {"是", "yes", "y", "true", "1", "√", "✓"}

@@ -22,8 +22,8 @@ from forms.builder import schema_of
 from forms.kinds import REGISTRY
 from forms.models import FormDefinition, FormVersion
 from forms.states import VersionState
-from project.params import parse_id
 from project.lib.xlsx import Column, Kind
+from project.params import parse_id
 from spreadsheets.kinds.common import header_block
 from spreadsheets.registry import Exporter, Importer, register_exporter, register_importer
 from workflows.org.models import OrgUnit

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from project.params import parse_id
-
 from workflows.ledger.categories import LineKind
 
 

@@ -8,7 +8,6 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from project.params import parse_id
-
 from workflows.org import selectors, services
 from workflows.org.models import OpeningHours, OrgUnit, Room
 

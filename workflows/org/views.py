@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from project.params import parse_id
-
 from workflows.org import selectors, services
 
 
