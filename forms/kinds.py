@@ -16,12 +16,12 @@ from decimal import Decimal, InvalidOperation
 import cn2an
 from django import forms as djforms
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from forms import checksums, expressions, links
+from project.storage import save_file
 
 TEXT_MAX = 200  # single-line text; bounds the work any accepted pattern can do
 TEXTAREA_MAX = 2000
@@ -481,7 +481,8 @@ class AttachmentKind(Kind):
         if value is None or isinstance(value, dict):
             return value
         described = self.describe(value)
-        path = default_storage.save(f"lowcode/{dt.date.today():%Y/%m}/{uuid.uuid4().hex}/{described['name']}", value)
+        # save_file: the write service around this removes the file again if it then fails.
+        path = save_file(f"lowcode/{dt.date.today():%Y/%m}/{uuid.uuid4().hex}/{described['name']}", value)
         return {"name": described["name"], "path": path, "size": described["size"], "content_type": described["content_type"]}
 
     def display(self, f, value):

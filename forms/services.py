@@ -10,6 +10,7 @@ from forms import builder, permissions
 from forms.models import FormDefinition, FormHistory, FormSubmission, FormVersion, Purpose, VersionImmutable
 from forms.schema import SchemaError, dump_schema, parse_schema
 from forms.states import VersionState
+from project.storage import keeps_files_only_on_success
 
 EMPTY_SCHEMA = {"sections": [{"title_zh": "", "rows": []}]}
 
@@ -166,6 +167,7 @@ def submission_validate(
     return form.stored_data(store_files=store_files)
 
 
+@keeps_files_only_on_success
 def submission_create(*, actor, version: FormVersion, data, files=None, org_unit=None) -> FormSubmission:
     if version.state != VersionState.PUBLISHED:
         raise VersionImmutable(_("This form version is not open for submissions."))

@@ -89,3 +89,34 @@ def test_a_pending_request_cannot_be_paid(users, communities):
     with pytest.raises(StaleState):
         services.expense_pay(actor=users["heping_staff"], request=request, paid_on=TODAY, voucher_number="V")
     assert request.state == ExpenseState.PENDING
+
+
+def test_a_payment_that_fails_after_its_scan_is_stored_leaves_no_file_and_no_line(users, communities, settings,
+                                                                                   tmp_path, monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    income(users, communities, "5000.00")
+    request = approved(users, communities)
+
+    def fail(*args, **kwargs):  # saving the request, after the ledger posting, in the same transaction
+        raise RuntimeError("the request could not be saved")
+
+    monkeypatch.setattr(services, "_save", fail)
+    scan = SimpleUploadedFile("凭证.pdf", b"%PDF-1.4 voucher", content_type="application/pdf")
+    with pytest.raises(RuntimeError):
+        services.expense_pay(actor=users["heping_staff"], request=request, paid_on=TODAY, voucher_number="V-9", scan=scan)
+    assert not LedgerLine.objects.filter(source_type="expense", source_id=request.pk).exists()
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+def test_a_paid_request_keeps_its_scan(users, communities, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    income(users, communities, "5000.00")
+    request = approved(users, communities)
+    scan = SimpleUploadedFile("凭证.pdf", b"%PDF-1.4 voucher", content_type="application/pdf")
+    services.expense_pay(actor=users["heping_staff"], request=request, paid_on=TODAY, voucher_number="V-10", scan=scan)
+    line = LedgerLine.objects.get(source_type="expense", source_id=request.pk)
+    assert (tmp_path / line.scan.name).read_bytes() == b"%PDF-1.4 voucher"

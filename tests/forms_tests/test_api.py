@@ -185,3 +185,30 @@ def test_validating_a_multipart_post_with_an_attachment_writes_no_file(api_for, 
     assert response.status_code == 200, response.json()
     assert response.json()["data"]["voucher"]["name"] == "凭证.pdf"
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+def test_a_submission_that_fails_after_its_attachment_is_stored_leaves_no_file(users, settings, tmp_path, monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from forms import services
+    from forms.models import FormSubmission
+
+    settings.MEDIA_ROOT = tmp_path
+    version = FormVersion.objects.get(definition__code="shaping-income-extra", state="published")
+    data = {"receipt_no": "R-1", "payer_type": "government", "purchase_contract": "GM-2026-01"}
+    files = {"voucher": SimpleUploadedFile("凭证.pdf", b"%PDF-1.4", content_type="application/pdf")}
+    before = FormSubmission.objects.count()
+
+    def fail(**kwargs):  # the history row, written after the submission inside its transaction
+        raise RuntimeError("the history row could not be written")
+
+    monkeypatch.setattr(services, "_history", fail)
+    with pytest.raises(RuntimeError):
+        services.submission_create(actor=users["heping_staff"], version=version, data=data, files=files)
+    assert FormSubmission.objects.count() == before
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+    monkeypatch.undo()
+    files["voucher"].seek(0)
+    submission = services.submission_create(actor=users["heping_staff"], version=version, data=data, files=files)
+    assert (tmp_path / submission.data["voucher"]["path"]).read_bytes() == b"%PDF-1.4"

@@ -22,6 +22,7 @@ from pydantic import ValidationError as PydanticError
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
+from project.storage import keeps_files_only_on_success
 from workflows.approvals import services as approvals
 from workflows.approvals.errors import StaleState
 from workflows.approvals.events import ApprovalEvent, EventKind
@@ -318,6 +319,7 @@ def _start_route(request: ExpenseRequest) -> None:
     ExpenseRequest.objects.filter(pk=request.pk).update(process=process)
 
 
+@keeps_files_only_on_success
 def expense_create(
     *, actor: User, community: Community, amount, category: str, payee: str, purpose: str, cc=(),
     extra: dict | None = None, files=None, extra_prefix: str | None = None,
@@ -362,6 +364,7 @@ def expense_create(
     return request
 
 
+@keeps_files_only_on_success
 def expense_resubmit(
     *, actor: User, request: ExpenseRequest, amount=None, category: str | None = None, payee: str | None = None,
     purpose: str | None = None, comment: str = "", extra: dict | None = None, files=None,
@@ -727,6 +730,7 @@ def expense_comment(*, actor: User, request: ExpenseRequest, comment: str) -> Ex
     return request
 
 
+@keeps_files_only_on_success
 def expense_pay(*, actor: User, request: ExpenseRequest, paid_on: dt.date, voucher_number: str, scan=None) -> ExpenseRequest:
     """Pay an approved request and post it to the expense line of the community's books."""
     from workflows.ledger import selectors as ledger_selectors

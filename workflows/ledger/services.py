@@ -16,6 +16,7 @@ from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from project.storage import track_saved
 from workflows.ledger import permissions
 from workflows.ledger.categories import ExpenseCategory, IncomeSource, LineKind
 from workflows.ledger.models import MAX_AMOUNT, LedgerLine
@@ -215,11 +216,16 @@ def expense_post(
         with transaction.atomic():
             line.save()
     except IntegrityError:
+        if line.scan:  # written before the insert failed
+            line.scan.storage.delete(line.scan.name)
         if source_type and LedgerLine.objects.filter(
             source_type=source_type, source_id=source_id, reverses__isnull=True
         ).exists():
             raise AlreadyPosted(_("This payment has already been posted to the ledger.")) from None
         raise
+    if line.scan:
+        # The caller's transaction can still fail (files_kept_on_success removes it then).
+        track_saved(line.scan.name, line.scan.storage)
     return line
 
 
