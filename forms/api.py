@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from forms import builder, permissions, selectors, services
 from forms.models import Purpose, VersionImmutable
-from project.api import Conflict
+from project.api import Conflict, IdField
 from workflows.org.models import Street
 
 
@@ -46,7 +46,7 @@ class DefinitionCreateSerializer(serializers.Serializer):
     code = serializers.SlugField(max_length=64)
     name = serializers.CharField(max_length=100)
     purpose = serializers.ChoiceField(choices=Purpose.choices)
-    owner = serializers.IntegerField(required=False, allow_null=True)
+    owner = IdField(required=False, allow_null=True)
     schema = serializers.JSONField(required=False)
 
 
@@ -95,6 +95,8 @@ class FormValidateView(APIView):
 class DesignerDefinitionsView(APIView):
     @extend_schema(responses=DefinitionWithVersionsSerializer(many=True), summary="All definitions (designers)")
     def get(self, request):
+        if not permissions.can_design_forms(request.user):
+            raise Http404  # like every other designer endpoint: invisible, not an empty list
         return Response(DefinitionWithVersionsSerializer(selectors.definitions_for_designer(request.user), many=True).data)
 
     @extend_schema(request=DefinitionCreateSerializer, responses={201: DefinitionWithVersionsSerializer})

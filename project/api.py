@@ -3,9 +3,23 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from project.params import MAX_ID
+
+
+class IdField(serializers.IntegerField):
+    """An id in a request body: a positive whole number the database can hold, else a 400.
+
+    A bare IntegerField lets 10**20 through to the query, where SQLite cannot bind it (a 500).
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
 
 
 class Conflict(exceptions.APIException):

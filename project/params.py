@@ -1,7 +1,7 @@
 """Parsing ids that arrive as text (query strings, JSON) without ever raising a 500."""
 
 # A positive id that fits PostgreSQL's bigint and SQLite's integer.
-_MAX_ID = 2**63 - 1
+MAX_ID = 2**63 - 1
 
 
 def parse_id(raw) -> int | None:
@@ -17,6 +17,6 @@ def parse_id(raw) -> int | None:
         if not (text.isascii() and text.isdigit()):
             return None
         raw = int(text)
-    if isinstance(raw, int) and 0 < raw <= _MAX_ID:
+    if isinstance(raw, int) and 0 < raw <= MAX_ID:
         return raw
     return None

@@ -36,8 +36,9 @@ def test_transfer_needs_a_user_id(users, communities, api_for):
     file(users, communities, amount="800.00")
     api = api_for(users["heping_secretary"])
     task_id = api.get("/api/tasks/").json()["results"][0]["id"]
-    response = api.post(f"/api/tasks/{task_id}/transfer/", {"to_user": "x"}, format="json")
-    assert response.status_code == 400 and "to_user" in response.json()
+    for bad in ("x", 99999999999999999999, 0):
+        response = api.post(f"/api/tasks/{task_id}/transfer/", {"to_user": bad}, format="json")
+        assert response.status_code == 400 and "to_user" in response.json()
     response = api.post(f"/api/tasks/{task_id}/transfer/", {"to_user": users["heping_staff"].pk}, format="json")
     assert response.status_code == 400 and "to_user" in response.json()
 

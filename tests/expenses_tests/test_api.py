@@ -31,8 +31,8 @@ def test_invalid_fields_get_400_with_per_field_messages(users, communities, api_
     assert {"amount", "category", "payee"} <= set(response.json())
     assert post_expense(api, communities["heping"], amount="10000000.01").status_code == 400
     assert post_expense(api, communities["heping"], amount="0").status_code == 400
-    response = post_expense(api, communities["gubu"])  # not this staff member's community
-    assert response.status_code == 400 and "community" in response.json()
+    response = post_expense(api, communities["gubu"])  # not this staff member's community: not theirs, 404
+    assert response.status_code == 404 and "community" not in response.json()
     assert api.post("/api/expenses/", ["not", "an", "object"], format="json").status_code == 400
 
 

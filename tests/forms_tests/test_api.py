@@ -70,7 +70,7 @@ def test_a_json_list_body_is_refused(api_for, users):
 def test_designer_endpoints_are_invisible_to_non_admins(api_for, users):
     client = api_for(users["shaping_leader"])
     version = FormVersion.objects.filter(definition__code="shaping-partner-application").get()
-    assert client.get("/api/forms/designer/definitions/").json() == []
+    assert client.get("/api/forms/designer/definitions/").status_code == 404
     assert client.get(f"/api/forms/designer/versions/{version.pk}/").status_code == 404
     assert client.put(f"/api/forms/designer/versions/{version.pk}/", {"schema": {}}, format="json").status_code == 404
     assert client.post(f"/api/forms/designer/versions/{version.pk}/publish/").status_code == 404

@@ -86,3 +86,32 @@ def test_exports_refuse_a_community_id_beyond_the_database(demo, api_for, users)
     for value in ("99999999999999999999", "²"):
         response = api.get("/api/exports/rooms.xlsx", {"community": value})
         assert response.status_code == 400 and "community" in response.json()
+
+
+HUGE = 99999999999999999999
+
+
+@pytest.mark.parametrize("value", [HUGE, 0, -1])
+def test_ids_beyond_the_database_in_request_bodies_are_a_400_never_a_500(demo, api_for, users, value):
+    staff = api_for(users["heping_staff"])
+    body = {"community": value, "amount": "10.00", "category": "utilities", "payee": "x", "purpose": "y"}
+    assert staff.post("/api/expenses/", body, format="json").status_code == 400
+    body = {**body, "community": users["heping_staff"].memberships.get().org_unit_id, "cc": [value]}
+    assert staff.post("/api/expenses/", body, format="json").status_code == 400
+    admin = api_for(users["admin"])
+    created = admin.post("/api/forms/designer/definitions/",
+                         {"code": "huge-owner", "name": "x", "purpose": "inquiry", "owner": value}, format="json")
+    assert created.status_code == 400 and "owner" in created.json()
+    policy = admin.post("/api/expense-policies/", {"street": value, "effective_from": "2027-01-01", "rows": []},
+                        format="json")
+    assert policy.status_code == 400 and "street" in policy.json()
+
+
+def test_filing_an_expense_for_a_missing_or_foreign_community_is_a_404(demo, api_for, users, communities):
+    staff = api_for(users["heping_staff"])
+    body = {"amount": "10.00", "category": "utilities", "payee": "x", "purpose": "y"}
+    assert staff.post("/api/expenses/", {**body, "community": 999999}, format="json").status_code == 404
+    foreign = staff.post("/api/expenses/", {**body, "community": communities["fenghuang"].pk}, format="json")
+    assert foreign.status_code == 404 and "community" not in foreign.json()
+    resident = api_for(users["resident_li"])
+    assert resident.post("/api/expenses/", {**body, "community": communities["heping"].pk}, format="json").status_code == 404

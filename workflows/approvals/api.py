@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from viewflow.workflow.models import Task
 
-from project.api import Conflict
+from project.api import Conflict, IdField
 from workflows.approvals import selectors, services
 from workflows.approvals.errors import RateLimited, StaleState
 
@@ -63,7 +63,7 @@ class CommentSerializer(serializers.Serializer):
 
 
 class TransferSerializer(CommentSerializer):
-    to_user = serializers.IntegerField()
+    to_user = IdField()
 
 
 class TaskViewSet(ApprovalErrorsMixin, viewsets.ViewSet):

@@ -7,11 +7,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from project.api import IdField
 from project.params import parse_id
 from workflows.approvals.api import ApprovalErrorsMixin, CommentSerializer
-from workflows.expenses import selectors, services
+from workflows.expenses import permissions, selectors, services
 from workflows.expenses.models import MAX_AMOUNT, AuthorityPolicy, ExpenseRequest
 from workflows.expenses.states import ExpenseState
 from workflows.ledger.categories import ExpenseCategory
@@ -19,12 +21,12 @@ from workflows.org.models import Community
 
 
 class ExpenseCreateSerializer(serializers.Serializer):
-    community = serializers.IntegerField()
+    community = IdField()
     amount = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0.01"), max_value=MAX_AMOUNT)
     category = serializers.ChoiceField(choices=ExpenseCategory.choices)
     payee = serializers.CharField(max_length=150)
     purpose = serializers.CharField(max_length=500)
-    cc = serializers.ListField(child=serializers.IntegerField(), required=False, default=list, max_length=50)
+    cc = serializers.ListField(child=IdField(), required=False, default=list, max_length=50)
     extra = serializers.DictField(required=False, default=dict, help_text="Fields of the street's published expense.extra form")
 
 
@@ -152,8 +154,8 @@ class ExpenseViewSet(ApprovalErrorsMixin, viewsets.ViewSet):
     def create(self, request):
         data = self._body(request, ExpenseCreateSerializer)
         community = Community.objects.filter(pk=data["community"]).first()
-        if community is None:
-            raise serializers.ValidationError({"community": _("Unknown community.")})
+        if community is None or not permissions.can_file_expense(request.user, community):
+            raise NotFound  # missing, or not a community you file for: the same answer (as the ledger)
         expense = services.expense_create(
             actor=request.user, community=community, amount=data["amount"], category=data["category"],
             payee=data["payee"], purpose=data["purpose"], cc=data["cc"], extra=data["extra"],
@@ -215,7 +217,7 @@ class PolicyRowSerializer(serializers.Serializer):
 
 
 class PolicyCreateSerializer(serializers.Serializer):
-    street = serializers.IntegerField()
+    street = IdField()
     effective_from = serializers.DateField()
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     rows = PolicyRowSerializer(many=True)
