@@ -8,22 +8,53 @@ from fixtures.loader import load_demo
 DEMO_TEST_PASSWORD = "test-demo-password"
 
 
+# Ids of the demo rows the session loaded: tests inside a transaction look them up again.
+_PRELOADED: dict = {}
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The test database with the demo street already in it.
 
     Loading the demo costs about a thousand queries; loaded once here, every test that runs
     inside a transaction (the `db` fixture, pytest-django runs those first) rolls back to it, and
-    its `demo` fixture only looks the rows up again (loading is idempotent). Transactional tests
-    run after those and empty the database when they end; their `demo` loads it in full.
+    its `demo` fixture only looks the rows up again. Transactional tests run after those and
+    empty the database when they end; their `demo` loads it in full.
     """
     with django_db_blocker.unblock():
-        load_demo(DEMO_TEST_PASSWORD)
+        context = load_demo(DEMO_TEST_PASSWORD)
+    _PRELOADED.update(
+        street=context["street"].pk,
+        communities={code: c.pk for code, c in context["communities"].items()},
+        users={name: u.pk for name, u in context["users"].items()},
+    )
+
+
+def _transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return "transactional_db" in request.fixturenames
+
+
+def _preloaded_handles() -> dict:
+    """Fresh objects for the preloaded demo rows (three queries instead of a reload)."""
+    from workflows.org.models import Community, Street, User
+
+    communities = Community.objects.in_bulk(_PRELOADED["communities"].values())
+    users = User.objects.in_bulk(_PRELOADED["users"].values())
+    return {
+        "street": Street.objects.get(pk=_PRELOADED["street"]),
+        "communities": {code: communities[pk] for code, pk in _PRELOADED["communities"].items()},
+        "users": {name: users[pk] for name, pk in _PRELOADED["users"].items()},
+    }
 
 
 @pytest.fixture
-def demo(db):
+def demo(request, db):
     """The whole Shaping Street demo (org, users, and every area's demo step), fresh objects."""
+    if _PRELOADED and not _transactional(request):
+        return _preloaded_handles()
     return load_demo(DEMO_TEST_PASSWORD)
 
 
