@@ -158,6 +158,9 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20000, minimum=1)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 IMPORT_SYNC_MAX_BYTES = env_int("IMPORT_SYNC_MAX_BYTES", 256 * 1024, minimum=0)
 EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 5000, minimum=0)
+# Finished spreadsheet jobs (their rows, uploaded files and result workbooks) and the queue's own
+# results are deleted this many days after they end (`manage.py prune_jobs`, run by run_timers).
+JOB_RETENTION_DAYS = env_int("JOB_RETENTION_DAYS", 14, minimum=1)
 
 # --- auth -------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "org.User"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import tempfile
@@ -138,6 +139,36 @@ def _job_finish(job: Job, **fields) -> None:
         job.save()
         job_report(job)
         _job_notify(job)
+
+
+def jobs_prune(*, older_than: dt.timedelta) -> int:
+    """Delete finished jobs that ended more than `older_than` ago, with their files.
+
+    Uploaded sources and result workbooks can hold every line of a community's books; they are
+    meant to be fetched soon after the job ends, not kept. Queued and running jobs are never
+    touched. The files go after the rows are committed, so a failed delete keeps both.
+    """
+    cutoff = timezone.now() - older_than
+    with transaction.atomic():
+        jobs = list(
+            Job.objects.select_for_update()
+            .filter(state__in=[JobState.DONE, JobState.FAILED], finished_at__lt=cutoff)
+            .only("pk", "source", "result")
+        )
+        files = [f for job in jobs for f in (job.source, job.result) if f]
+        Job.objects.filter(pk__in=[job.pk for job in jobs]).delete()
+
+        def remove_files():
+            for stored in files:
+                try:
+                    stored.storage.delete(stored.name)
+                except OSError:  # a file already gone or unreadable must not stop the rest
+                    logger.warning("could not remove %s of a pruned job", stored.name, exc_info=True)
+
+        transaction.on_commit(remove_files)
+    if jobs:
+        logger.info("pruned %d spreadsheet jobs that ended before %s", len(jobs), cutoff.isoformat())
+    return len(jobs)
 
 
 def _run_export(job: Job) -> None:
