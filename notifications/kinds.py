@@ -195,6 +195,23 @@ JOB_FAILED = register(Kind(
     _("%(error)s"),
     params=frozenset({"title", "job", "error"}),
 ))
+# Supervision of the books: an income reversal (红冲) is never refused, since a wrong entry must be
+# correctable, but the street sees every one, and is told when the income left no longer covers
+# what the community has paid out (no netted figure: the two lines stay apart on every page).
+LEDGER_PARAMS = frozenset({"title", "actor", "community", "amount", "reason"})
+INCOME_REVERSED = register(Kind(
+    "ledger.income_reversed", _("Income reversed"),
+    _("Income reversed: %(title)s"),
+    _("%(actor)s reversed ¥%(amount)s of income in %(community)s. Reason: %(reason)s"),
+    params=LEDGER_PARAMS,
+))
+BOOKS_SHORT = register(Kind(
+    "ledger.books_short", _("Income no longer covers payments"),
+    _("Check the books: %(title)s"),
+    _("%(actor)s reversed ¥%(amount)s of income in %(community)s; its income no longer covers the expenses "
+      "it has paid. Reason: %(reason)s"),
+    params=LEDGER_PARAMS,
+))
 SYSTEM_MESSAGE = register(Kind(
     "system.message", _("Message from the administrator"),
     _("Notice: %(title)s"),

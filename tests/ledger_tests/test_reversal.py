@@ -128,3 +128,43 @@ def test_the_database_refuses_an_income_line_with_an_expense_category(users, hep
             community=heping, line="income", source="", category="utilities", amount=Decimal("5.00"),
             date=yesterday, posted_by=users["heping_staff"],
         )
+
+
+def street_notices(users, kind):
+    from notifications.models import Notification
+
+    rows = Notification.objects.filter(kind=kind)
+    return {row.recipient.username: row for row in rows.select_related("recipient")}
+
+
+def test_the_street_reviewer_hears_of_every_income_reversal(api_for, users, heping, record_income, post_expense):
+    from notifications.kinds import render
+
+    original = record_income(heping, "1500.00", source="donation")
+    response = reverse(api_for(users["heping_secretary"]), original, reason="重复录入")
+    assert response.status_code == 201
+    notices = street_notices(users, "ledger.income_reversed")
+    assert set(notices) == {"shaping_reviewer"}
+    title, body = render("ledger.income_reversed", notices["shaping_reviewer"].params, "zh-hans")
+    assert title == "收入红冲：和平社区 ¥1,500.00" and "重复录入" in body
+    assert notices["shaping_reviewer"].url == f"/ledger/{response.data['id']}/"
+    assert street_notices(users, "ledger.books_short") == {}
+
+    # Reversing an expense line says nothing to the street: it puts money back, it takes none away.
+    expense = post_expense(heping, "640.00", source_id=42)
+    assert reverse(api_for(users["heping_secretary"]), expense).status_code == 201
+    assert len(street_notices(users, "ledger.income_reversed")) == 1
+
+
+def test_a_reversal_that_leaves_income_below_payments_is_allowed_and_the_leader_is_told(
+    api_for, users, heping, record_income, post_expense
+):
+    from workflows.ledger.selectors import posted_balance
+
+    big = record_income(heping, "900000.00")
+    post_expense(heping, str(posted_balance(community=heping)), source_id=43)  # spend every yuan
+    response = reverse(api_for(users["heping_secretary"]), big, reason="误记：应为其他社区收入")
+    assert response.status_code == 201  # a wrong entry can always be corrected
+    notices = street_notices(users, "ledger.books_short")
+    assert set(notices) == {"shaping_reviewer", "shaping_leader"}
+    assert street_notices(users, "ledger.income_reversed") == {}

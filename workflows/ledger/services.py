@@ -263,7 +263,38 @@ def line_reverse(*, actor, line: LedgerLine, reason: str) -> LedgerLine:
     except IntegrityError:
         # The unique index on `reverses` caught a reversal that raced past the check above.
         raise AlreadyReversed(_("This line has already been reversed.")) from None
+    if original.line == LineKind.INCOME:
+        _tell_the_street_of_reversed_income(actor=actor, original=original, reversal=reversal)
     return reversal
+
+
+def _tell_the_street_of_reversed_income(*, actor, original: LedgerLine, reversal: LedgerLine) -> None:
+    """Street reviewers hear of every income reversal, and the leader too when the income left no
+    longer covers what was paid out. Written in the reversal's transaction, pushed after commit."""
+    from django.urls import reverse
+
+    from notifications.services import RoleQueue, notify
+    from workflows.ledger.selectors import posted_balance
+    from workflows.org.roles import Role
+
+    community = original.community
+    short = posted_balance(community=community) < 0  # under books_lock: the same books the check saw
+    queues = [RoleQueue(Role.STREET_REVIEWER, community.parent_id)]
+    if short:
+        queues.append(RoleQueue(Role.STREET_LEADER, community.parent_id))
+    amount = f"{original.amount:,.2f}"
+    notify(
+        kind="ledger.books_short" if short else "ledger.income_reversed",
+        params={
+            "title": f"{community.name} ¥{amount}",
+            "actor": str(actor),
+            "community": community.name,
+            "amount": amount,
+            "reason": reversal.note[:200],
+        },
+        url=reverse("ledger-line", args=[reversal.pk]),
+        queues=queues,
+    )
 
 
 @transaction.atomic
