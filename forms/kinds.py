@@ -17,8 +17,8 @@ import cn2an
 from django import forms as djforms
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from forms import checksums, expressions, links
 from project.storage import save_file
@@ -676,7 +676,7 @@ class TableWidget(djforms.Widget):
         cells = []
         for col, field in self.columns:
             raw = (row or {}).get(col.key)
-            attrs = {"data-column": col.key, "aria-label": col.label_zh}
+            attrs = {"data-column": col.key, "aria-label": col.label(get_language() or "zh-hans")}
             html = field.widget.render(f"{name}-{index}-{col.key}", raw, attrs=attrs)
             cells.append(format_html("<td>{}</td>", html))
         remove = format_html('<td><button type="button" class="outline secondary small-button" data-remove-row>{}</button></td>', _("Remove"))
@@ -684,7 +684,9 @@ class TableWidget(djforms.Widget):
 
     def render(self, name, value, attrs=None, renderer=None):
         rows = value if isinstance(value, list) else []
-        head = format_html_join("", "<th>{}</th>", ((col.label_zh,) for col, _f in self.columns))
+        # Headers follow the page language like every other field label (English pages showed Chinese).
+        language = get_language() or "zh-hans"
+        head = format_html_join("", "<th>{}</th>", ((col.label(language),) for col, _f in self.columns))
         body = format_html_join("", "{}", ((self._cells(name, i, r),) for i, r in enumerate(rows)))
         template = self._cells(name, "__i__", None)
         return format_html(

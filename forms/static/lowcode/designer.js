@@ -62,6 +62,8 @@
     state.sections.forEach(function (s, si) {
       var title = document.createElement("input");
       title.placeholder = T.section_title;
+      // A placeholder vanishes once typed into; screen readers need a lasting name.
+      title.setAttribute("aria-label", T.section_title);
       title.value = s.title_zh;
       title.disabled = !editable;
       title.addEventListener("input", function () { s.title_zh = title.value; schedulePreview(); });
