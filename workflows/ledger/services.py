@@ -142,6 +142,13 @@ def income_record(
     """Record income on the income line (staff or secretary of the community)."""
     if not permissions.can_record_income(actor, community):
         raise PermissionDenied
+    return _income_line(actor=actor, community=community, source=source, amount=amount, date=date,
+                        counterparty=counterparty, note=note)
+
+
+def _income_line(*, actor, community, source: str, amount, date, counterparty: str = "", note: str = "",
+                 is_opening_balance: bool = False) -> LedgerLine:
+    """Validate and post one income line under the books lock (the callers check permission)."""
     errors: dict = {}
     _check_community(community, errors)
     source = _clean_choice(source, IncomeSource, errors, "source", _("Choose a valid income source."))
@@ -159,6 +166,7 @@ def income_record(
         date=date,
         counterparty=counterparty,
         note=note,
+        is_opening_balance=is_opening_balance,
         posted_by=actor,
     )
 
@@ -306,20 +314,5 @@ def opening_balance_record(*, actor, community, amount: Decimal, date, note: str
     """
     if not permissions.can_reverse_lines_in(actor, community):
         raise PermissionDenied
-    errors: dict = {}
-    _check_community(community, errors)
-    amount = clean_amount(amount, errors)
-    date = clean_date(date, errors)
-    note = _clean_text(note, errors, "note", max_length=500)
-    _raise(errors)
-    books_lock(community=community)
-    return LedgerLine.objects.create(
-        community=community,
-        line=LineKind.INCOME,
-        source=IncomeSource.OTHER,
-        amount=amount,
-        date=date,
-        note=note,
-        is_opening_balance=True,
-        posted_by=actor,
-    )
+    return _income_line(actor=actor, community=community, source=IncomeSource.OTHER, amount=amount, date=date,
+                        note=note, is_opening_balance=True)
