@@ -17,7 +17,7 @@ from workflows.expenses import permissions, selectors, services
 from workflows.expenses.models import MAX_AMOUNT, AuthorityPolicy, ExpenseRequest
 from workflows.expenses.states import ExpenseState
 from workflows.ledger.categories import ExpenseCategory
-from workflows.org.models import Community
+from workflows.org.selectors import community_get_for_user
 
 
 class ExpenseCreateSerializer(serializers.Serializer):
@@ -153,9 +153,10 @@ class ExpenseViewSet(ApprovalErrorsMixin, viewsets.ViewSet):
     @extend_schema(responses=OpenApiTypes.OBJECT, request=ExpenseCreateSerializer)
     def create(self, request):
         data = self._body(request, ExpenseCreateSerializer)
-        community = Community.objects.filter(pk=data["community"]).first()
-        if community is None or not permissions.can_file_expense(request.user, community):
-            raise NotFound  # missing, or not a community you file for: the same answer (as the ledger)
+        # Missing, not visible, or only readable by you: the same 404 (as the ledger's writes).
+        community = community_get_for_user(user=request.user, pk=data["community"])
+        if not permissions.can_file_expense(request.user, community):
+            raise NotFound
         expense = services.expense_create(
             actor=request.user, community=community, amount=data["amount"], category=data["category"],
             payee=data["payee"], purpose=data["purpose"], cc=data["cc"], extra=data["extra"],
