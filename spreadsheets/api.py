@@ -11,6 +11,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from project.http import file_response
 from project.lib.xlsx import BadWorkbook
 from spreadsheets import selectors, services
 from spreadsheets.models import Job
@@ -29,8 +30,8 @@ class AnyAccept(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-def workbook_response(export: services.ExportFile) -> FileResponse:
-    return FileResponse(export.handle, as_attachment=True, filename=export.filename, content_type=XLSX_TYPE)
+def workbook_response(request, export: services.ExportFile) -> FileResponse:
+    return file_response(request, export.handle, as_attachment=True, filename=export.filename, content_type=XLSX_TYPE)
 
 
 def job_url(job: Job) -> str:
@@ -91,7 +92,7 @@ class ExportView(APIView):
         outcome = services.export_start(actor=request.user, kind=kind, query=request.query_params)
         if isinstance(outcome, Job):
             return job_accepted(outcome)
-        return workbook_response(outcome)
+        return workbook_response(request, outcome)
 
 
 class TemplateView(APIView):
@@ -99,7 +100,7 @@ class TemplateView(APIView):
 
     @extend_schema(responses={(200, XLSX_TYPE): OpenApiTypes.BINARY})
     def get(self, request, kind):
-        return workbook_response(services.template_build(actor=request.user, kind=kind, query=request.query_params))
+        return workbook_response(request, services.template_build(actor=request.user, kind=kind, query=request.query_params))
 
 
 class ImportView(APIView):
@@ -155,6 +156,7 @@ class JobDownloadView(APIView):
         job = selectors.job_get_for_user(user=request.user, pk=pk)
         if not job.result:
             return Response({"detail": _("This job has no file (yet).")}, status=status.HTTP_409_CONFLICT)
-        return FileResponse(
+        return file_response(
+            request,
             job.result.open("rb"), as_attachment=True, filename=services.job_file_name(job), content_type=XLSX_TYPE
         )

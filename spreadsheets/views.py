@@ -42,7 +42,7 @@ def export(request, kind):
         return _page(request, status=400, export_error=" ".join(exc.messages))
     if isinstance(outcome, Job):
         return redirect(f"{reverse('spreadsheets-index')}?job={outcome.pk}")
-    return workbook_response(outcome)
+    return workbook_response(request, outcome)
 
 
 @login_required

@@ -59,6 +59,19 @@ def demo(request, db):
 
 
 @pytest.fixture
+def org_only(transactional_db):
+    """Only the street and its people (no demo income, forms or expenses), for tests that count
+    every ledger line they post. The session preloads the whole demo and posted lines cannot be
+    deleted, so the database is emptied first; the test is transactional and ends with a flush."""
+    from django.core.management import call_command
+
+    from fixtures.loader import load_org
+
+    call_command("flush", verbosity=0, interactive=False)
+    return load_org(DEMO_TEST_PASSWORD)
+
+
+@pytest.fixture
 def users(demo):
     return demo["users"]
 

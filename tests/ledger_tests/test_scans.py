@@ -54,3 +54,17 @@ def test_a_line_without_a_scan_has_no_scan_download(client, users, heping, recor
     client.force_login(users["heping_staff"])
 
     assert client.get(f"/ledger/{line.id}/scan/").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)  # the async client's view runs in another thread: data must be committed
+async def test_under_asgi_the_scan_streams_in_chunks_instead_of_being_read_whole(async_client, users, paid_with_scan):
+    await async_client.aforce_login(users["heping_staff"])
+
+    response = await async_client.get(f"/ledger/{paid_with_scan.id}/scan/")
+
+    assert response.status_code == 200
+    # An asynchronous iterator: Django's ASGI handler would otherwise read the whole file into
+    # memory first ("must consume synchronous iterators").
+    assert response.is_async
+    assert b"".join([chunk async for chunk in response.streaming_content]) == b"%PDF-1.4 scan"
+    assert response["Content-Length"] == str(len(b"%PDF-1.4 scan"))

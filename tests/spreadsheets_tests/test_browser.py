@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 
-from fixtures.loader import load_org
 from tests.browser_support import login
 from tests.conftest import DEMO_TEST_PASSWORD
 from workflows.ledger import services as ledger
@@ -18,10 +17,10 @@ from .test_rooms import ACTIVITY, HEADERS
 
 @pytest.mark.browser
 def test_a_secretary_downloads_the_ledger_and_gets_the_error_workbook_for_a_bad_room_import(
-    transactional_db, browser_page, tmp_path, settings
+    org_only, browser_page, tmp_path, settings
 ):
     # The street and its people only: the totals below are exactly the two lines posted here.
-    context = load_org(DEMO_TEST_PASSWORD)
+    context = org_only
     heping = context["communities"]["heping"]
     secretary = context["users"]["heping_secretary"]
     day = dt.date(2026, 5, 1)

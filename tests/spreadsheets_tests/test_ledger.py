@@ -18,18 +18,10 @@ UTILITIES = str(ExpenseCategory.UTILITIES.label)
 
 
 @pytest.fixture
-def demo(transactional_db):
+def demo(org_only):
     """Only the street and its people: these tests count every ledger line they post, and the
-    full demo's income and paid expenses would be in every sheet. The test database starts with
-    the whole demo in it (tests/conftest.py) and posted lines cannot be deleted, so these tests
-    start from an emptied database instead of rolling back to the demo."""
-    from django.core.management import call_command
-
-    from fixtures.loader import load_org
-    from tests.conftest import DEMO_TEST_PASSWORD
-
-    call_command("flush", verbosity=0, interactive=False)
-    return load_org(DEMO_TEST_PASSWORD)
+    full demo's income and paid expenses would be in every sheet."""
+    return org_only
 
 
 @pytest.fixture

@@ -173,3 +173,14 @@ def test_a_community_filter_of_a_non_ascii_digit_is_a_400_not_a_server_error(api
     assert "community" in response.json()
     client.force_login(secretary)
     assert client.get("/spreadsheets/export/rooms/?community=²").status_code == 400
+
+
+@pytest.mark.django_db(transaction=True)  # the async client's view runs in another thread: data must be committed
+async def test_under_asgi_an_export_streams_in_chunks(async_client, secretary):
+    await async_client.aforce_login(secretary)
+
+    response = await async_client.get("/api/exports/rooms.xlsx")
+
+    assert response.status_code == 200 and response.is_async  # through DRF's Request, too
+    data = b"".join([chunk async for chunk in response.streaming_content])
+    assert read_sheets(data)["场室"] and len(data) == int(response["Content-Length"])

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from project.http import file_response
 from workflows.ledger import permissions, selectors, services
 from workflows.ledger.categories import IncomeSource, LineKind
 from workflows.ledger.filters import parse_ledger_filters
@@ -157,7 +158,7 @@ def line_scan(request, pk: int):
         handle = line.scan.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    return FileResponse(handle, as_attachment=False, filename=line.scan.name.rsplit("/", 1)[-1])
+    return file_response(request, handle, as_attachment=False, filename=line.scan.name.rsplit("/", 1)[-1])
 
 
 @login_required
