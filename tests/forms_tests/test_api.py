@@ -118,7 +118,7 @@ def test_anonymous_callers_get_nothing(anon_api):
     assert anon_api.get("/api/forms/").status_code in (401, 403)
 
 
-def test_validate_also_takes_a_multipart_post_with_an_attachment(api_for, users, settings, tmp_path):
+def test_validate_also_takes_a_multipart_post_with_an_attachment_and_writes_no_file(api_for, users, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     settings.MEDIA_ROOT = tmp_path
@@ -130,6 +130,7 @@ def test_validate_also_takes_a_multipart_post_with_an_attachment(api_for, users,
     )
     assert response.status_code == 200, response.json()
     assert response.json()["data"]["voucher"]["name"] == "凭证.pdf"
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []  # validation stores nothing
     missing = api_for(users["heping_staff"]).post(
         "/api/forms/shaping-income-extra/validate/", {"receipt_no": "R-1", "payer_type": "government"}, format="multipart"
     )
@@ -170,21 +171,6 @@ def test_the_designer_list_costs_the_same_queries_however_many_definitions_there
         listed = client.get("/api/forms/designer/definitions/").json()
     assert {"extra-0", "extra-1", "extra-2"} <= {d["code"] for d in listed}
     assert len(after.captured_queries) == len(before.captured_queries)
-
-
-def test_validating_a_multipart_post_with_an_attachment_writes_no_file(api_for, users, settings, tmp_path):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    settings.MEDIA_ROOT = tmp_path
-    voucher = SimpleUploadedFile("凭证.pdf", b"%PDF-1.4", content_type="application/pdf")
-    response = api_for(users["heping_staff"]).post(
-        "/api/forms/shaping-income-extra/validate/",
-        {"receipt_no": "R-1", "payer_type": "government", "purchase_contract": "GM-2026-01", "voucher": voucher},
-        format="multipart",
-    )
-    assert response.status_code == 200, response.json()
-    assert response.json()["data"]["voucher"]["name"] == "凭证.pdf"
-    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
 
 
 def test_a_submission_that_fails_after_its_attachment_is_stored_leaves_no_file(users, settings, tmp_path, monkeypatch):
