@@ -8,8 +8,8 @@ from project.lib.xlsx import Column, Kind
 from spreadsheets.kinds.common import community_label, community_param, header_block
 from spreadsheets.registry import Exporter, register_exporter
 from workflows.approvals.models import HistoryEntry
-from workflows.expenses import services as expense_services
 from workflows.expenses.policy import Step
+from workflows.expenses.process import KIND as EXPENSE_KIND
 from workflows.expenses.selectors import expense_list_for_user
 
 
@@ -73,7 +73,7 @@ class ExpenseExporter(Exporter):
         )
         decisions = (
             HistoryEntry.objects.filter(
-                process_kind=expense_services.KIND, process_id__in=requests.order_by().values("pk")
+                process_kind=EXPENSE_KIND, process_id__in=requests.order_by().values("pk")
             )
             .select_related("actor")
             .order_by("process_id", "created_at", "id")
@@ -94,7 +94,7 @@ class ExpenseExporter(Exporter):
             ],
             (
                 [
-                    h.process_id, h.created_at, str(h.actor) if h.actor else _("System"), h.get_action_display(),
+                    h.process_id, h.created_at, str(h.actor) if h.actor else _("System"), h.action_label,
                     _route([h.step]) if h.step else "", h.comment, h.state_before, h.state_after, h.round,
                     h.policy_version,
                 ]

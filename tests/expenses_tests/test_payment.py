@@ -102,7 +102,7 @@ def test_a_payment_that_fails_after_its_scan_is_stored_leaves_no_file_and_no_lin
     def fail(*args, **kwargs):  # saving the request, after the ledger posting, in the same transaction
         raise RuntimeError("the request could not be saved")
 
-    monkeypatch.setattr(services, "_save", fail)
+    monkeypatch.setattr(services.history, "save_checked", fail)
     scan = SimpleUploadedFile("凭证.pdf", b"%PDF-1.4 voucher", content_type="application/pdf")
     with pytest.raises(RuntimeError):
         services.expense_pay(actor=users["heping_staff"], request=request, paid_on=TODAY, voucher_number="V-9", scan=scan)

@@ -6,6 +6,7 @@ or rolls back together with the action. Receivers must do their own I/O (pushes,
 after commit.
 """
 
+import contextlib
 from dataclasses import dataclass, field
 
 from django.dispatch import Signal
@@ -25,6 +26,8 @@ class EventKind:
     REACHED_STREET = "request.reached_street"  # supervision feed for street-level users
     PAID = "request.paid"
     COMMENTED = "request.commented"
+    ESCALATED = "task.escalated"             # a deadline passed: the task went on (user_ids = old holder)
+    DUE_SOON = "task.due_soon"               # a reminder before a deadline (user_ids = holder)
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,8 @@ class ApprovalEvent:
     step: str = ""                      # the step label, e.g. "community_secretary"
     comment: str = ""
     extra: dict = field(default_factory=dict)
+    actor_name: str = ""
+    community_name: str = ""
 
 
 # Sent with sender=<the process model class>, event=ApprovalEvent(...).
@@ -51,3 +56,21 @@ approval_event = Signal()
 
 def emit(sender, event: ApprovalEvent) -> None:
     approval_event.send(sender=sender, event=event)
+
+
+# Context-manager factories that group the effects of one action (the notifications app
+# registers one that writes every inbox row of the action in one statement and delivers once).
+_batchers: list = []
+
+
+def register_batcher(factory) -> None:
+    if factory not in _batchers:
+        _batchers.append(factory)
+
+
+@contextlib.contextmanager
+def batched():
+    with contextlib.ExitStack() as stack:
+        for factory in _batchers:
+            stack.enter_context(factory())
+        yield

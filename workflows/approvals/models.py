@@ -1,39 +1,18 @@
-"""The shared action history of every approval process.
+"""The engine's own tables: the shared action history, and the queryable facts of open tasks.
 
-One table for all process kinds: a row names its process by (`process_kind`, `process_id`), so
-"done by me" and the urge rate limit work across kinds without a join per process.
+History is one table for all process kinds: a row names its process by (`process_kind`,
+`process_id`), so "done by me" and the urge rate limit work across kinds without a join per
+process. Its `action` holds any registered code (workflows.approvals.actions), so a new verb
+needs no migration.
 """
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-
-class Action(models.TextChoices):
-    """The one action vocabulary (design notes §2) plus what the engine does by itself."""
-
-    SUBMIT = "submit", _("Submitted")
-    RESUBMIT = "resubmit", _("Resubmitted")
-    APPROVE = "approve", _("Approved")
-    REJECT = "reject", _("Rejected")
-    RETURN = "return", _("Returned for revision")
-    WITHDRAW = "withdraw", _("Withdrawn")
-    TRANSFER = "transfer", _("Transferred")
-    URGE = "urge", _("Urged")
-    COMMENT = "comment", _("Commented")
-    CC = "cc", _("Copied to")
-    # Engine rows: what the route did by itself, so the timeline explains every step.
-    AUTO_PASS = "auto_pass", _("Passed automatically")
-    REASSIGN = "reassign", _("Sent to another role")
-    RECUSE = "recuse", _("Excluded from the vote")
-    STEP_PASSED = "step_passed", _("Step passed")
-    STEP_FAILED = "step_failed", _("Step failed")
-    PAY = "pay", _("Paid")
-
-
-# Decisions a person makes on a task; "done by me" and "has anyone decided yet" use these.
-HUMAN_DECISIONS = (Action.APPROVE, Action.REJECT, Action.RETURN)
+from workflows.approvals import actions
 
 
 class HistoryEntry(models.Model):
@@ -47,7 +26,8 @@ class HistoryEntry(models.Model):
         on_delete=models.PROTECT,
         related_name="approval_history",
     )
-    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    # A registered action code (actions.py); no database choices, so processes add verbs freely.
+    action = models.CharField(_("action"), max_length=40)
     comment = models.TextField(_("comment"), blank=True)
     state_before = models.CharField(_("state before"), max_length=20, blank=True)
     state_after = models.CharField(_("state after"), max_length=20, blank=True)
@@ -82,3 +62,43 @@ class HistoryEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("History entries cannot be deleted."))
+
+    @property
+    def action_label(self) -> str:
+        return actions.label(self.action)
+
+
+class RouteTask(models.Model):
+    """What must be queried about an open task besides viewflow's row: the role queue that
+    holds it, and its deadline. Written only for queue steps and steps with a deadline, so a
+    plain sequential step costs nothing here."""
+
+    task_id = models.BigIntegerField(_("task"), primary_key=True)
+    process_kind = models.CharField(_("process kind"), max_length=40)
+    process_id = models.BigIntegerField(_("process id"))
+    step = models.CharField(_("step"), max_length=40)
+    role = models.CharField(_("role"), max_length=32)
+    org_unit_id = models.BigIntegerField(_("org unit"))
+    queue = models.BooleanField(_("held by the role queue"), default=False)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    due_provisional = models.BooleanField(_("due date is provisional"), default=False)
+    timeout_action = models.CharField(_("action on timeout"), max_length=40, blank=True)
+    remind_at = models.DateTimeField(_("next reminder"), null=True, blank=True)
+    timed_out_at = models.DateTimeField(_("timed out"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("route task")
+        verbose_name_plural = _("route tasks")
+        indexes = [
+            # the inbox: open queue tasks of the (role, org unit) pairs a user holds
+            models.Index(fields=["role", "org_unit_id"], condition=Q(queue=True, closed_at__isnull=True),
+                         name="routetask_open_queue"),
+            # the timer sweep: open tasks past their deadline, and reminders due
+            models.Index(fields=["due_at"], condition=Q(closed_at__isnull=True, timed_out_at__isnull=True),
+                         name="routetask_due"),
+            models.Index(fields=["remind_at"], condition=Q(closed_at__isnull=True), name="routetask_remind"),
+        ]
+
+    def __str__(self):
+        return f"{self.process_kind}#{self.process_id} {self.step} task {self.task_id}"

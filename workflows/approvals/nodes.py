@@ -24,7 +24,7 @@ from viewflow.workflow.status import STATUS
 
 @dataclass(frozen=True)
 class Assignment:
-    owner_id: int | None
+    owner_id: int | None  # None: the task waits in the role queue of (role, org_unit_id)
     role: str
     org_unit_id: int
     auto_reason: str = ""  # non-empty: the step passes without a person deciding
@@ -67,9 +67,11 @@ class ApprovalStep(Handle):
     task_type = "HUMAN"
     bpmn_element = "userTask"
 
-    def __init__(self, *, step: str, assign, on_created=None, func=None, **kwargs):
+    def __init__(self, *, step: str, assign, on_created=None, func=None, vote: bool = False, **kwargs):
         super().__init__(func=func, **kwargs)
         self.step = step
+        # One vote of a countersign (the engine counts these), not a step of its own.
+        self.vote = vote
         self._assign = assign
         self._on_created = on_created
 

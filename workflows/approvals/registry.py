@@ -1,39 +1,98 @@
-"""Process kinds known to the shared task list and task actions.
+"""What a process declares to the engine, once: its model, flow, steps, actions and scope.
 
-A process (expenses now; partners, leases, inquiries later) registers one `ProcessKind` in its
-AppConfig.ready(). The shared `/api/tasks/` and the 待办/我发起的/抄送我的/已办 pages only talk to
-these callables, so a new process needs no change in the approvals app.
+A process (expenses now; partners, leases, inquiries next) registers one `ProcessKind` in its
+AppConfig.ready(); `checks.py` validates every declaration at start-up. The engine's route
+rules, task actions, history, inbox and timers only talk to these declarations, so a new
+process needs no change in the approvals app.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from workflows.approvals.deadlines import DeadlineRule
+
+COMMUNITY = "community"
+STREET = "street"
+
+
+@dataclass(frozen=True)
+class StepDef:
+    """One step of a route, declared once: who holds it and by when."""
+
+    code: str                      # stored in task data and history rows: never rename
+    role: str                      # workflows.org.roles.Role value
+    scope: str                     # COMMUNITY (the process's community) or STREET
+    label: Any                     # lazy translation shown on pages and in notifications
+    countersign: bool = False      # one vote per holder, majority decides (the node is a Countersign)
+    # Held by the role queue of the org unit (any holder may claim it or act on it directly)
+    # rather than assigned to one person when created.
+    queue: bool = False
+    # (role, scope) that takes the step when nobody holds `role` in the unit.
+    fallback: tuple[str, str] | None = None
+    deadline: DeadlineRule | None = None
+    # (role, scope) an "escalate" timeout hands the task to.
+    escalate_to: tuple[str, str] | None = None
+
 
 @dataclass(frozen=True)
 class ProcessKind:
     kind: str                                   # stored in history rows: never rename
     label: Any                                  # lazy translation, e.g. 费用报销
+    model: type                                 # the domain model; has a `process` one-to-one to viewflow's Process
     flow_class: type                            # the viewflow Flow whose tasks belong to this kind
-    # viewflow Process ids -> {process id: domain object}, one query for a whole task list
-    objects_for_processes: Callable[[list[int]], dict[int, Any]]
+    steps: tuple[StepDef, ...]
+    open_states: tuple[str, ...]                # states in which the route runs (tasks may be acted on)
+    actions: tuple[str, ...]                    # registered task action codes allowed on this kind's tasks
     title: Callable[[Any], str]
     url: Callable[[Any], str]
     state_label: Callable[[Any], str]
-    # Task actions: (actor, task, **fields) -> None; raise ValidationError/StaleState/Http404.
-    actions: dict[str, Callable[..., None]] = field(default_factory=dict)
-    # Scoped querysets for the shared pages.
+    community_id: Callable[[Any], int]          # the community the object belongs to (scope)
+    street_id: Callable[[Any], int]             # its street
+    # Who is told of decisions besides the people holding tasks: the submitter and CC.
+    watchers: Callable[[Any], tuple[int, ...]] = lambda obj: (obj.submitter_id,)
+    # Extra history columns the object fixes (policy_version, form_version).
+    history_fields: Callable[[Any], dict] = lambda obj: {}
+    # The lifecycle transitions the engine calls on the object, by outcome.
+    transitions: dict[str, str] = field(default_factory=lambda: {
+        "approved": "approve", "rejected": "reject", "returned": "return_for_revision", "withdrawn": "withdraw",
+    })
+    select_related: tuple[str, ...] = ()        # what loading the object for an action joins
+    # Scoped querysets for the shared pages; each must have a `created_at` field to merge by.
     submitted_by: Callable[[Any], Any] | None = None
     copied_to: Callable[[Any], Any] | None = None
-    objects_by_ids: Callable[[list[int]], dict[int, Any]] | None = None
-    step_label: Callable[[str], str] = str
+    community_name: Callable[[Any], str] = lambda obj: ""
+
+    def step(self, code: str) -> StepDef:
+        return self._steps[code]
+
+    @property
+    def _steps(self) -> dict[str, StepDef]:
+        cached = self.__dict__.get("_steps_cache")
+        if cached is None:
+            cached = {s.code: s for s in self.steps}
+            object.__setattr__(self, "_steps_cache", cached)
+        return cached
+
+    def step_label(self, code: str) -> str:
+        step = self._steps.get(code)
+        return str(step.label) if step else code
+
+    def objects_for_processes(self, process_ids) -> dict[int, Any]:
+        rows = self.model.objects.select_related(*self.select_related).filter(process_id__in=process_ids)
+        return {row.process_id: row for row in rows}
+
+    def objects_by_ids(self, ids) -> dict[int, Any]:
+        return self.model.objects.select_related(*self.select_related).in_bulk(ids)
 
 
 _kinds: dict[str, ProcessKind] = {}
+_by_flow: dict[type, ProcessKind] = {}
 
 
 def register(kind: ProcessKind) -> None:
     _kinds[kind.kind] = kind
+    _by_flow[kind.flow_class] = kind
 
 
 def get(kind: str) -> ProcessKind:
@@ -45,7 +104,8 @@ def all_kinds() -> list[ProcessKind]:
 
 
 def kind_for_flow(flow_class) -> ProcessKind | None:
-    for kind in _kinds.values():
-        if kind.flow_class is flow_class:
-            return kind
-    return None
+    return _by_flow.get(flow_class)
+
+
+def kind_for_process(process) -> ProcessKind | None:
+    return _by_flow.get(process.flow_class)

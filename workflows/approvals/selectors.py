@@ -4,8 +4,8 @@ from django.db.models import Max
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from workflows.approvals import registry
-from workflows.approvals.models import HUMAN_DECISIONS, HistoryEntry
+from workflows.approvals import actions, registry
+from workflows.approvals.models import HistoryEntry
 
 
 def _flows() -> list[type]:
@@ -84,7 +84,7 @@ def decided_by_user(*, user, limit: int = 200) -> list[tuple[registry.ProcessKin
     if not user.is_authenticated:
         return []
     latest = (
-        HistoryEntry.objects.filter(actor=user, action__in=HUMAN_DECISIONS)
+        HistoryEntry.objects.filter(actor=user, action__in=actions.decision_codes())
         .values("process_kind", "process_id")
         .annotate(last=Max("created_at"))
         .order_by("-last")[:limit]

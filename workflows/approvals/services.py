@@ -1,90 +1,130 @@
-"""Shared writes of the approval engine: history rows, events, the urge limit, task dispatch.
+"""Every write of the approval engine: task actions, route start and cancel, and the
+request-level verbs every process shares (withdraw, urge, comment, CC).
 
-Process services (expenses, later partners, leases) call these inside their own transaction.
+Process services call `route_start`, `process_withdraw`, ... with their object already locked,
+inside their own transaction; `task_act` is the one entry for task actions, whatever process
+the task belongs to. Lock order is always the same: the process's object, then the task, then
+viewflow's process row — for a person and for the timer alike.
 """
 
-import contextlib
-import contextvars
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from viewflow.workflow.models import Task
+from django.utils.translation import gettext_lazy as _l
+from django_fsm import TransitionNotAllowed
+from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
-from workflows.approvals import events, registry
+from workflows.approvals import actions, events, history, registry, route
 from workflows.approvals.errors import RateLimited, StaleState
-from workflows.approvals.models import Action, HistoryEntry
+from workflows.approvals.events import EventKind
+from workflows.approvals.models import HistoryEntry, RouteTask
+from workflows.org.models import User
+from workflows.org.selectors import has_role, holders_of
 
 URGE_INTERVAL = dt.timedelta(hours=4)
 
 
 @dataclass
-class HistoryRow:
-    process_kind: str
-    process_id: int
-    action: str
-    actor_id: int | None = None
-    comment: str = ""
-    state_before: str = ""
-    state_after: str = ""
-    step: str = ""
-    task_id: int | None = None
-    round: int = 1
-    form_version: int | None = None
-    policy_version: int | None = None
-    detail: dict | None = None
+class ActionContext:
+    """What a task action works on: all of it locked, in the engine's lock order."""
 
-    def to_model(self) -> HistoryEntry:
-        values = dict(self.__dict__)
-        values["detail"] = values["detail"] or {}
-        return HistoryEntry(**values)
+    kind: registry.ProcessKind
+    obj: object
+    task: Task
+    actor: User | None  # None: the system (a timer)
 
 
-# Rows the route writes by itself while a person's decision is being carried out (automatic
-# passes, reassignments, tallies). They are held back so that the decision comes first in the
-# timeline, and written in one statement right after it.
-_deferred: contextvars.ContextVar[list[HistoryRow] | None] = contextvars.ContextVar("approval_history", default=None)
+# --- helpers shared by every write ----------------------------------------------------------
 
 
-def history_record(row: HistoryRow) -> None:
-    pending = _deferred.get()
-    if pending is not None:
-        pending.append(row)
-    else:
-        row.to_model().save()
+def perform(kind: registry.ProcessKind, obj, *, actor: User | None, action: str, work: Callable[[], None],
+            comment: str = "", step: str = "", task_id: int | None = None, detail: dict | None = None) -> None:
+    """Run `work` (which may drive the flow), then write the action's row and the route's rows."""
+    before = obj.state
+    with history.deferred() as engine_rows, route.binding(obj):
+        try:
+            work()
+        except TransitionNotAllowed:
+            raise StaleState(_("This action is no longer possible in the request's current state.")) from None
+    history.record(route.row(kind, obj, action, actor_id=actor.pk if actor else None, comment=comment,
+                             state_before=before, state_after=obj.state, step=step, task_id=task_id, detail=detail))
+    history.flush(engine_rows)
 
 
-@contextlib.contextmanager
-def history_deferred() -> Iterator[list[HistoryRow]]:
-    """Collect engine rows; the caller writes its own row, then `history_flush(rows)`."""
-    token = _deferred.set([])
-    try:
-        yield _deferred.get()
-    finally:
-        _deferred.reset(token)
+def open_tasks(obj):
+    if obj.process_id is None:
+        return Task.objects.none()
+    return Task.objects.filter(process_id=obj.process_id, status=STATUS.NEW)
 
 
-def history_flush(rows: list[HistoryRow]) -> None:
-    if rows:
-        HistoryEntry.objects.bulk_create([r.to_model() for r in rows])
+def _close_route_tasks(kind: registry.ProcessKind, obj, task_ids=None) -> None:
+    rows = RouteTask.objects.filter(process_kind=kind.kind, process_id=obj.pk, closed_at__isnull=True)
+    if task_ids is not None:
+        rows = rows.filter(task_id__in=task_ids)
+    rows.update(closed_at=timezone.now())
 
 
-def emit(sender, event: events.ApprovalEvent) -> None:
-    """Send an approval event inside the caller's transaction (receivers write inbox rows)."""
-    assert transaction.get_connection().in_atomic_block, "approval events are sent inside the transaction"
-    events.emit(sender, event)
+def _has_route_task(kind: registry.ProcessKind, task: Task) -> bool:
+    step = kind._steps.get(task.data.get("step", ""))
+    return step is not None and (step.queue or step.deadline is not None)
+
+
+# --- route start and cancel -----------------------------------------------------------------
+
+
+def route_start(kind: registry.ProcessKind, obj, *, actor: User, action: str, comment: str = "",
+                detail: dict | None = None, before: Callable[[], None] | None = None) -> None:
+    """Start a new route for `obj` (already saved, in its open state after `before`)."""
+
+    def work():
+        if before is not None:
+            before()
+        state = route.RouteState(
+            object_id=obj.pk, steps=list(obj.steps), submitter_id=obj.submitter_id,
+            community_id=kind.community_id(obj), street_id=kind.street_id(obj), round=obj.round,
+            filed_at=timezone.now().isoformat(),
+        )
+        process = kind.flow_class.start.run(_process_data=state.dump())
+        # The flow may already have finished (every step passed automatically) and moved the
+        # object on; only the link to its route is written here.
+        obj.process = process
+        kind.model.objects.filter(pk=obj.pk).update(process=process)
+
+    with events.batched():
+        perform(kind, obj, actor=actor, action=action, work=work, comment=comment, detail=detail)
+
+
+def route_cancel(kind: registry.ProcessKind, obj) -> list[int]:
+    """Cancel the open tasks of the current route; returns their owners."""
+    owners = list(open_tasks(obj).exclude(owner_id=None).values_list("owner_id", flat=True))
+    if obj.process_id is not None:
+        process = Process.objects.get(pk=obj.process_id)
+        kind.flow_class.instance.cancel(process)
+        _close_route_tasks(kind, obj)
+    return owners
+
+
+# --- request-level verbs ----------------------------------------------------------------------
+
+
+def has_human_decision(*, process_kind: str, process_id: int, round: int) -> bool:
+    return HistoryEntry.objects.filter(
+        process_kind=process_kind, process_id=process_id, round=round, action__in=actions.decision_codes()
+    ).exists()
 
 
 def urge_check(*, process_kind: str, process_id: int, at: dt.datetime | None = None) -> None:
     """Raise RateLimited when the request was urged less than URGE_INTERVAL ago."""
     at = at or timezone.now()
     last = (
-        HistoryEntry.objects.filter(process_kind=process_kind, process_id=process_id, action=Action.URGE)
+        HistoryEntry.objects.filter(process_kind=process_kind, process_id=process_id, action=actions.URGE.code)
         .order_by("-created_at")
         .values_list("created_at", flat=True)
         .first()
@@ -94,26 +134,89 @@ def urge_check(*, process_kind: str, process_id: int, at: dt.datetime | None = N
         raise RateLimited(_("This request was urged recently; you can urge again later."), retry_after=wait)
 
 
-def has_human_decision(*, process_kind: str, process_id: int, round: int) -> bool:
-    return HistoryEntry.objects.filter(
-        process_kind=process_kind, process_id=process_id, round=round, action__in=[Action.APPROVE, Action.REJECT, Action.RETURN]
-    ).exists()
+def _own_open(kind: registry.ProcessKind, obj, actor: User, message: str) -> None:
+    if obj.submitter_id != actor.pk:
+        raise PermissionDenied
+    if obj.state not in kind.open_states:
+        raise StaleState(message)
+
+
+def process_withdraw(kind: registry.ProcessKind, obj, *, actor: User, comment: str = "") -> None:
+    """The submitter takes the request back before anyone has decided (`obj` locked)."""
+    _own_open(kind, obj, actor, _("Only a request waiting for approval can be withdrawn."))
+    if has_human_decision(process_kind=kind.kind, process_id=obj.pk, round=obj.round):
+        raise StaleState(_("Someone has already decided on this request; it can no longer be withdrawn."))
+    owners = []
+
+    def work():
+        owners.extend(route_cancel(kind, obj))
+        route.transition(kind, obj, "withdrawn")
+
+    with events.batched():
+        perform(kind, obj, actor=actor, action=actions.WITHDRAW.code, work=work, comment=comment)
+        route.emit(kind, obj, EventKind.WITHDRAWN, actor=actor, user_ids=tuple(owners), comment=comment)
+
+
+def process_urge(kind: registry.ProcessKind, obj, *, actor: User, comment: str = "") -> None:
+    _own_open(kind, obj, actor, _("Only a request waiting for approval can be urged."))
+    urge_check(process_kind=kind.kind, process_id=obj.pk)
+    owners = tuple(open_tasks(obj).exclude(owner_id=None).values_list("owner_id", flat=True))
+    with events.batched():
+        perform(kind, obj, actor=actor, action=actions.URGE.code, work=lambda: None, comment=comment,
+                detail={"users": list(owners)})
+        route.emit(kind, obj, EventKind.URGED, actor=actor, user_ids=owners, comment=comment)
+
+
+def clean_comment(comment) -> str:
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError({"comment": _("Write a comment.")})
+    if len(comment) > 2000:
+        raise ValidationError({"comment": _("At most 2000 characters.")})
+    return comment
+
+
+def process_comment(kind: registry.ProcessKind, obj, *, actor: User, comment: str) -> None:
+    """A comment on the request (visibility checked by the caller), told to everyone involved."""
+    owners = open_tasks(obj).exclude(owner_id=None).values_list("owner_id", flat=True)
+    recipients = tuple(u for u in dict.fromkeys([*route.watchers(kind, obj), *owners]) if u != actor.pk)
+    with events.batched():
+        perform(kind, obj, actor=actor, action=actions.COMMENT.code, work=lambda: None, comment=comment)
+        route.emit(kind, obj, EventKind.COMMENTED, actor=actor, user_ids=recipients, comment=comment)
+
+
+def process_cc(kind: registry.ProcessKind, obj, *, actor: User, users: list[User]) -> None:
+    history.record(route.row(kind, obj, actions.CC.code, actor_id=actor.pk,
+                             detail={"users": [u.pk for u in users], "names": [str(u) for u in users]}))
+
+
+# --- task actions -----------------------------------------------------------------------------
+
+
+def _queue_task_of(task_id: int) -> RouteTask | None:
+    return RouteTask.objects.filter(task_id=task_id, queue=True, closed_at__isnull=True).first()
 
 
 def task_for_action(*, actor, task_id) -> tuple[Task, registry.ProcessKind]:
-    """The actor's task. Someone else's (or unknown) → 404; finished → 409.
+    """The actor's task, or an open queue task of a role the actor holds.
 
-    Not locked here: the process handler locks its own object first and then calls
-    `task_lock`, so every action takes locks in the same order (object, then task).
+    Someone else's (or unknown) → 404; finished → 409. Not locked here: `task_act` locks the
+    object first and then the task, so every action takes locks in the same order.
     """
     try:
         task_id = int(task_id)
     except (TypeError, ValueError):
         raise Http404 from None
-    task = Task.objects.select_related("process").filter(pk=task_id, owner_id=actor.pk).first()
-    if task is None:
+    if not 0 < task_id < 2**63:
         raise Http404
-    kind = registry.kind_for_flow(task.process.flow_class)
+    task = Task.objects.select_related("process").filter(pk=task_id).first()
+    if task is None or actor is None or not actor.is_authenticated:
+        raise Http404
+    if task.owner_id != actor.pk:
+        queued = _queue_task_of(task.pk) if task.owner_id is None else None
+        if queued is None or not has_role(actor, queued.role, queued.org_unit_id):
+            raise Http404
+    kind = registry.kind_for_process(task.process)
     if kind is None:
         raise Http404
     if task.status != STATUS.NEW:
@@ -121,20 +224,261 @@ def task_for_action(*, actor, task_id) -> tuple[Task, registry.ProcessKind]:
     return task, kind
 
 
-def task_lock(task: Task) -> Task:
-    """Lock the task row, re-check it is still open (another action may have won) and return
-    it fresh, with its process, ready for `ApprovalStep.run`."""
+def _lock(kind: registry.ProcessKind, task: Task) -> tuple[object, Task]:
+    """Lock the object, then the task; both must still be open (another action may have won)."""
+    obj = kind.model.objects.select_for_update().select_related(*kind.select_related).filter(
+        process_id=task.process_id).first()
+    if obj is None:
+        raise StaleState(_("This task is already finished."))
     fresh = Task.objects.select_for_update().select_related("process").filter(pk=task.pk).first()
     if fresh is None or fresh.status != STATUS.NEW:
         raise StaleState(_("This task is already finished."))
-    return fresh
+    if obj.state not in kind.open_states:
+        raise StaleState(_("This request is no longer waiting for approval."))
+    return obj, fresh
 
 
 def task_act(*, actor, task_id, action: str, **fields) -> None:
-    """Dispatch a task action to the process kind that owns the task (one transaction)."""
+    """Run a registered task action on a task (one transaction, one history row and its events)."""
     with transaction.atomic():
         task, kind = task_for_action(actor=actor, task_id=task_id)
-        handler = kind.actions.get(action)
-        if handler is None:
+        action_def = actions.get(action)
+        if action_def is None or action_def.handler is None or action not in kind.actions:
             raise Http404
-        handler(actor=actor, task=task, **fields)
+        obj, task = _lock(kind, task)
+        with events.batched():
+            action_def.handler(ActionContext(kind=kind, obj=obj, task=task, actor=actor), **fields)
+
+
+def _take_queue_task(ctx: ActionContext) -> None:
+    """A holder acting on a queue task takes it first (the edge rules apply to them too)."""
+    if ctx.task.owner_id is not None or ctx.actor is None:
+        return
+    state = route.RouteState.of(ctx.task.process)
+    if ctx.actor.pk == state.submitter_id:
+        raise ValidationError({"task": _("The submitter cannot decide on their own request.")})
+    if ctx.actor.pk == state.last_signer:
+        raise ValidationError({"task": _("You signed the step before and cannot sign this one.")})
+    ctx.task.owner_id = ctx.actor.pk
+    ctx.task.assigned = timezone.now()
+    Task.objects.filter(pk=ctx.task.pk).update(owner_id=ctx.actor.pk, assigned=ctx.task.assigned)
+    RouteTask.objects.filter(task_id=ctx.task.pk).update(queue=False)
+
+
+def _decide(ctx: ActionContext, decision: str, comment: str) -> None:
+    _take_queue_task(ctx)
+    task = ctx.task
+    vote = task.flow_task.vote
+
+    def work():
+        task.flow_task.run(task, decision=decision, actor=ctx.actor)
+        if _has_route_task(ctx.kind, task):
+            _close_route_tasks(ctx.kind, ctx.obj, [task.pk])
+
+    perform(ctx.kind, ctx.obj, actor=ctx.actor, action=decision, work=work, comment=comment,
+            step=task.data.get("step", ""), task_id=task.pk, detail={"vote": True} if vote else None)
+
+
+def task_approve(ctx: ActionContext, *, comment: str = "") -> None:
+    _decide(ctx, route.APPROVE, comment)
+
+
+def task_reject(ctx: ActionContext, *, comment: str = "") -> None:
+    _decide(ctx, route.REJECT, comment)
+
+
+def task_return(ctx: ActionContext, *, comment: str = "") -> None:
+    _take_queue_task(ctx)
+    task, kind, obj = ctx.task, ctx.kind, ctx.obj
+    step = task.data.get("step", "")
+
+    def work():
+        Task.objects.filter(pk=task.pk).update(
+            data=dict(task.data, decision=route.RETURN, actor_id=ctx.actor.pk if ctx.actor else None))
+        route_cancel(kind, obj)
+        route.transition(kind, obj, "returned")
+
+    perform(kind, obj, actor=ctx.actor, action=route.RETURN, work=work, comment=comment, step=step, task_id=task.pk)
+    route.emit(kind, obj, EventKind.RETURNED, actor=ctx.actor, user_ids=route.watchers(kind, obj), step=step,
+               comment=comment)
+
+
+def _check_new_holder(ctx: ActionContext, target: User, role: str, unit: int, field: str = "to_user") -> None:
+    state = route.RouteState.of(ctx.task.process)
+    if not holders_of(role=role, org_unit_id=unit).filter(pk=target.pk).exists():
+        raise ValidationError({field: _("Choose another holder of the same role in the same unit.")})
+    if target.pk == state.last_signer:
+        raise ValidationError({field: _("This person signed the step before and cannot sign this one.")})
+    if target.pk == ctx.obj.submitter_id:
+        raise ValidationError({field: _("The submitter cannot approve their own request.")})
+    if open_tasks(ctx.obj).filter(owner_id=target.pk).exists():
+        raise ValidationError({field: _("This person already has a task on this request.")})
+
+
+def task_transfer(ctx: ActionContext, *, to_user, comment: str = "") -> None:
+    task = ctx.task
+    role, unit = task.data.get("role"), task.data.get("org_unit_id")
+    try:
+        target = User.objects.get(pk=getattr(to_user, "pk", to_user), is_active=True)
+    except (User.DoesNotExist, ValueError, TypeError):
+        raise ValidationError({"to_user": _("Choose another holder of the same role.")}) from None
+    if ctx.actor is not None and target.pk == ctx.actor.pk:
+        raise ValidationError({"to_user": _("Choose another holder of the same role in the same unit.")})
+    _check_new_holder(ctx, target, role, unit)
+
+    def work():
+        Task.objects.filter(pk=task.pk).update(owner_id=target.pk, assigned=timezone.now())
+        if task.owner_id is None:
+            RouteTask.objects.filter(task_id=task.pk).update(queue=False)
+
+    step = task.data.get("step", "")
+    perform(ctx.kind, ctx.obj, actor=ctx.actor, action="transfer", work=work, comment=comment, step=step,
+            task_id=task.pk, detail={"to_user": target.pk, "to_name": str(target)})
+    route.emit(ctx.kind, ctx.obj, EventKind.TASK_TRANSFERRED, actor=ctx.actor, user_ids=(target.pk,), role=role,
+               org_unit_id=unit, step=step, comment=comment, extra={"task_id": task.pk})
+
+
+def task_claim(ctx: ActionContext, *, comment: str = "") -> None:
+    """Take a task out of its role queue: it is yours until you decide or transfer it."""
+    if ctx.task.owner_id is not None:
+        raise StaleState(_("Someone has already taken this task."))
+    step = ctx.task.data.get("step", "")
+
+    def work():
+        _take_queue_task(ctx)
+
+    perform(ctx.kind, ctx.obj, actor=ctx.actor, action="claim", work=work, comment=comment, step=step,
+            task_id=ctx.task.pk)
+
+
+def task_escalate(ctx: ActionContext, *, comment: str = "") -> None:
+    """Hand the task to the step's escalation role (a deadline passed): the old holder is told."""
+    task = ctx.task
+    step_code = task.data.get("step", "")
+    step = ctx.kind.step(step_code)
+    if step.escalate_to is None:
+        raise ValidationError({"task": _("This step cannot be escalated.")})
+    state = route.RouteState.of(task.process)
+    role, scope = step.escalate_to
+    unit = state.unit_for(scope)
+    holders = [h for h in holders_of(role=role, org_unit_id=unit).values_list("id", flat=True)
+               if h not in (state.submitter_id, task.owner_id)]
+    if not holders:
+        raise ValidationError({"task": _("Nobody holds the role this step escalates to.")})
+    previous = task.owner_id
+    target = holders[0]
+
+    def work():
+        task.data.update(role=role, org_unit_id=unit, escalated_from=previous)
+        Task.objects.filter(pk=task.pk).update(owner_id=target, assigned=timezone.now(), data=task.data)
+        RouteTask.objects.filter(task_id=task.pk).update(queue=False, role=role, org_unit_id=unit)
+
+    perform(ctx.kind, ctx.obj, actor=ctx.actor, action="escalate", work=work, comment=comment, step=step_code,
+            task_id=task.pk, detail={"to_user": target, "to_role": role, "from_user": previous})
+    route.emit(ctx.kind, ctx.obj, EventKind.TASK_ASSIGNED, actor=ctx.actor, user_ids=(target,), role=role,
+               org_unit_id=unit, step=step_code, extra={"task_id": task.pk})
+    if previous:
+        route.emit(ctx.kind, ctx.obj, EventKind.ESCALATED, actor=ctx.actor, user_ids=(previous,), step=step_code)
+
+
+# --- deadlines: the timer acts as the system actor -----------------------------------------------
+
+
+def _timeout_comment(kind: registry.ProcessKind, step_code: str) -> str:
+    from workflows.approvals.deadlines import describe
+
+    step = kind._steps.get(step_code)
+    if step is None or step.deadline is None:
+        return _("The deadline passed.")
+    return _("The deadline passed: %(rule)s.") % {"rule": describe(step.deadline)}
+
+
+def _fire_timeout(task_id: int, now: dt.datetime) -> bool:
+    with transaction.atomic():
+        entry = RouteTask.objects.filter(task_id=task_id).first()
+        task = Task.objects.select_related("process").filter(pk=task_id).first()
+        kind = registry.kind_for_process(task.process) if task is not None else None
+        action_def = actions.get(entry.timeout_action) if entry is not None else None
+        if kind is None or action_def is None or action_def.handler is None or not action_def.system:
+            return False
+        try:
+            # The same lock order as a person's action: object, then task. A person who acted
+            # first leaves a finished task, and the timer stands down.
+            obj, task = _lock(kind, task)
+        except StaleState:
+            RouteTask.objects.filter(task_id=task_id, closed_at__isnull=True).update(closed_at=now)
+            return False
+        entry = RouteTask.objects.select_for_update().get(task_id=task_id)
+        if entry.timed_out_at is not None or entry.closed_at is not None:
+            return False
+        with events.batched():
+            action_def.handler(ActionContext(kind=kind, obj=obj, task=task, actor=None),
+                               comment=_timeout_comment(kind, entry.step))
+        RouteTask.objects.filter(task_id=task_id).update(timed_out_at=now)
+    return True
+
+
+def _fire_reminder(task_id: int, now: dt.datetime) -> bool:
+    from workflows.approvals.deadlines import reminders_for
+
+    with transaction.atomic():
+        entry = RouteTask.objects.filter(task_id=task_id).first()
+        task = Task.objects.select_related("process").filter(pk=task_id).first()
+        kind = registry.kind_for_process(task.process) if task is not None else None
+        if kind is None or entry is None:
+            return False
+        try:
+            obj, task = _lock(kind, task)
+        except StaleState:
+            RouteTask.objects.filter(task_id=task_id, closed_at__isnull=True).update(closed_at=now)
+            return False
+        entry = RouteTask.objects.select_for_update().get(task_id=task_id)
+        if entry.remind_at is None or entry.remind_at > now or entry.closed_at is not None:
+            return False
+        step = kind.step(entry.step)
+        start = task.created
+        later = [r for r in reminders_for(step.deadline, start) if r > now] if step.deadline else []
+        with events.batched():
+            history.record(route.row(kind, obj, actions.REMIND.code, step=entry.step, task_id=task.pk,
+                                     detail={"due_at": entry.due_at.isoformat() if entry.due_at else ""}))
+            if task.owner_id is not None:
+                route.emit(kind, obj, EventKind.DUE_SOON, user_ids=(task.owner_id,), step=entry.step,
+                           extra={"task_id": task.pk})
+            else:
+                route.emit(kind, obj, EventKind.DUE_SOON, role=entry.role, org_unit_id=entry.org_unit_id,
+                           step=entry.step, extra={"task_id": task.pk})
+        RouteTask.objects.filter(task_id=task_id).update(remind_at=min(later) if later else None)
+    return True
+
+
+def deadlines_sweep(*, now: dt.datetime | None = None, limit: int = 500) -> dict[str, int]:
+    """Fire every timeout and reminder that is due (run by `run_timers` on every loop).
+
+    Each task is its own transaction: one failing action is logged and retried on the next
+    sweep, never blocking the others.
+    """
+    import logging
+
+    now = now or timezone.now()
+    due = list(RouteTask.objects.filter(closed_at__isnull=True, timed_out_at__isnull=True, due_at__lte=now)
+               .exclude(timeout_action="").order_by("due_at").values_list("task_id", flat=True)[:limit])
+    remind = list(RouteTask.objects.filter(closed_at__isnull=True, remind_at__lte=now)
+                  .order_by("remind_at").values_list("task_id", flat=True)[:limit])
+    counts = {"timeouts": 0, "reminders": 0}
+    for name, ids, fire in (("reminders", remind, _fire_reminder), ("timeouts", due, _fire_timeout)):
+        for task_id in ids:
+            try:
+                counts[name] += fire(task_id, now)
+            except (ValidationError, StaleState, PermissionDenied) as exc:
+                logging.getLogger(__name__).warning("deadline action on task %s failed: %s", task_id, exc)
+    return counts
+
+
+# The engine's task actions. A timer may fire those marked `system` as the system actor.
+actions.register(actions.ActionDef("approve", _l("Approved"), handler=task_approve, decision=True, system=True))
+actions.register(actions.ActionDef("reject", _l("Rejected"), handler=task_reject, decision=True, system=True))
+actions.register(actions.ActionDef("return", _l("Returned for revision"), handler=task_return, decision=True))
+actions.register(actions.ActionDef("transfer", _l("Transferred"), handler=task_transfer,
+                                   serializer=actions.TransferSerializer))
+actions.register(actions.ActionDef("claim", _l("Claimed"), handler=task_claim))
+actions.register(actions.ActionDef("escalate", _l("Escalated"), handler=task_escalate, system=True))

@@ -96,7 +96,7 @@ def expense_data(expense, *, with_history: bool = False, route: list[dict] | Non
                 "id": h.pk,
                 "actor": _user(h.actor),
                 "action": h.action,
-                "action_label": str(h.get_action_display()),
+                "action_label": h.action_label,
                 "comment": h.comment,
                 "state_before": h.state_before,
                 "state_after": h.state_after,

@@ -11,9 +11,9 @@ class ExpensesConfig(AppConfig):
         from project.navigation import NavItem, register
         from workflows.approvals import registry
         from workflows.expenses import permissions
-        from workflows.expenses.process import expense_process_kind
+        from workflows.expenses.process import EXPENSE
 
-        registry.register(expense_process_kind())
+        registry.register(EXPENSE)
         register(NavItem("expense-new", _("File an expense"), "expense-new", 20, permissions.can_file_any_expense))
         register(NavItem("expenses", _("Expenses"), "expense-list", 25,
                          lambda u: u.is_authenticated and permissions.can_view_flow_chart(u)))

@@ -1,38 +1,61 @@
-"""The expense process as the approvals app sees it (task list, task actions, shared pages)."""
+"""The expense process as it declares itself to the approval engine, once."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from workflows.approvals import actions
+from workflows.approvals.registry import COMMUNITY, STREET, ProcessKind, StepDef
+from workflows.expenses.flows import ExpenseFlow
+from workflows.expenses.models import ExpenseRequest
+from workflows.expenses.policy import Step
+from workflows.expenses.states import ExpenseState
+from workflows.org.roles import Role
 
-def expense_process_kind():
-    from workflows.approvals.registry import ProcessKind
-    from workflows.expenses import selectors, services
-    from workflows.expenses.flows import ExpenseFlow
-    from workflows.expenses.models import ExpenseRequest
-    from workflows.expenses.policy import Step
+KIND = "expense"
 
-    def objects_for_processes(process_ids):
-        return {r.process_id: r for r in ExpenseRequest.objects.select_related("community").filter(process_id__in=process_ids)}
+# A step nobody holds in the community goes to the street reviewer (the street supervises).
+_TO_STREET = (Role.STREET_REVIEWER, STREET)
 
-    def objects_by_ids(ids):
-        return ExpenseRequest.objects.select_related("community").in_bulk(ids)
+STEPS = (
+    StepDef(Step.COMMUNITY_SECRETARY.value, Role.COMMUNITY_SECRETARY, COMMUNITY, Step.COMMUNITY_SECRETARY.label,
+            fallback=_TO_STREET),
+    StepDef(Step.COMMUNITY_COMMITTEE.value, Role.COMMUNITY_COMMITTEE, COMMUNITY, Step.COMMUNITY_COMMITTEE.label,
+            countersign=True, fallback=_TO_STREET),
+    StepDef(Step.STREET_REVIEWER.value, Role.STREET_REVIEWER, STREET, Step.STREET_REVIEWER.label, fallback=_TO_STREET),
+    StepDef(Step.STREET_LEADER.value, Role.STREET_LEADER, STREET, Step.STREET_LEADER.label, fallback=_TO_STREET),
+)
 
-    return ProcessKind(
-        kind=services.KIND,
-        label=_("Expense"),
-        flow_class=ExpenseFlow,
-        objects_for_processes=objects_for_processes,
-        title=lambda r: r.title,
-        url=lambda r: reverse("expense-detail", args=[r.pk]),
-        state_label=lambda r: str(r.get_state_display()),
-        actions={
-            "approve": services.expense_task_approve,
-            "reject": services.expense_task_reject,
-            "return": services.expense_task_return,
-            "transfer": services.expense_task_transfer,
-        },
-        submitted_by=lambda user: selectors.expense_list_for_user(user=user).filter(submitter=user),
-        copied_to=lambda user: selectors.expense_list_for_user(user=user).filter(cc=user),
-        objects_by_ids=objects_by_ids,
-        step_label=lambda code: str(Step(code).label) if code in Step.values else code,
-    )
+PAY = actions.register(actions.ActionDef("pay", _("Paid")))
+
+
+def _watchers(request: ExpenseRequest) -> tuple[int, ...]:
+    """Submitter and CC: told of decisions."""
+    return (request.submitter_id, *request.cc.values_list("id", flat=True))
+
+
+def _history_fields(request: ExpenseRequest) -> dict:
+    return {"policy_version": request.policy.version,
+            "form_version": request.extra_form.number if request.extra_form_id else None}
+
+
+EXPENSE = ProcessKind(
+    kind=KIND,
+    label=_("Expense"),
+    model=ExpenseRequest,
+    flow_class=ExpenseFlow,
+    steps=STEPS,
+    open_states=(ExpenseState.PENDING,),
+    actions=("approve", "reject", "return", "transfer"),
+    title=lambda r: r.title,
+    url=lambda r: reverse("expense-detail", args=[r.pk]),
+    state_label=lambda r: str(r.get_state_display()),
+    community_id=lambda r: r.community_id,
+    street_id=lambda r: r.community.parent_id,
+    community_name=lambda r: r.community.name,
+    watchers=_watchers,
+    history_fields=_history_fields,
+    select_related=("community", "policy", "extra_form"),
+    # Your own filings, and what was copied to you: a copy opens the request to its reader.
+    submitted_by=lambda user: ExpenseRequest.objects.filter(submitter=user),
+    copied_to=lambda user: ExpenseRequest.objects.filter(cc=user),
+)

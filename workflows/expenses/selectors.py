@@ -7,9 +7,11 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from workflows.approvals.models import HistoryEntry
-from workflows.expenses import permissions, services
+from workflows.approvals.registry import COMMUNITY
+from workflows.approvals.route import RouteState
+from workflows.expenses import permissions, rules
 from workflows.expenses.models import ExpenseRequest
-from workflows.expenses.policy import Step
+from workflows.expenses.process import EXPENSE, KIND
 from workflows.expenses.states import ExpenseState
 from workflows.org.models import Community, OrgUnit
 from workflows.org.roles import COMMUNITY_WORK_ROLES, Role
@@ -49,7 +51,7 @@ def communities_for_filing(user) -> QuerySet[Community]:
 
 
 def history_for(request: ExpenseRequest) -> QuerySet[HistoryEntry]:
-    return HistoryEntry.objects.filter(process_kind=services.KIND, process_id=request.pk).select_related("actor").order_by("created_at", "id")
+    return HistoryEntry.objects.filter(process_kind=KIND, process_id=request.pk).select_related("actor").order_by("created_at", "id")
 
 
 def _unit_names(ids) -> dict[int, str]:
@@ -59,7 +61,7 @@ def _unit_names(ids) -> dict[int, str]:
 def _step_ref(code: str, role: str, unit_id: int, units: dict[int, str]) -> dict:
     return {
         "step": code,
-        "label": str(Step(code).label),
+        "label": EXPENSE.step_label(code),
         "role": role,
         "role_label": str(Role(role).label),
         "org_unit": {"id": unit_id, "name": units.get(unit_id, "")},
@@ -97,15 +99,16 @@ def route_for_request(request: ExpenseRequest, *, tasks: list[Task] | None = Non
     steps = []
     finished_ok = request.state in (ExpenseState.APPROVED, ExpenseState.PAID)
     for code in request.steps:
-        role, scope = services.STEP_ROLES[code]
-        unit_id = community.pk if scope == "community" else community.parent_id
+        step = EXPENSE.step(code)
+        role = step.role
+        unit_id = community.pk if step.scope == COMMUNITY else community.parent_id
         step_tasks = by_step.get(code, [])
         if step_tasks:
             role = step_tasks[0].data.get("role", role)
             unit_id = step_tasks[0].data.get("org_unit_id", unit_id)
         if any(t.status == STATUS.NEW for t in step_tasks) and request.state == ExpenseState.PENDING:
             status = "current"
-        elif finished_ok or (step_tasks and _step_passed(code, step_tasks)):
+        elif finished_ok or (step_tasks and _step_passed(step.countersign, step_tasks)):
             status = "passed"
         elif step_tasks and any(t.data.get("decision") in ("reject", "return") for t in step_tasks):
             status = "failed" if request.state == ExpenseState.REJECTED else "returned"
@@ -128,10 +131,10 @@ def route_for_request(request: ExpenseRequest, *, tasks: list[Task] | None = Non
     return steps
 
 
-def _step_passed(code: str, tasks: list[Task]) -> bool:
-    if code == Step.COMMUNITY_COMMITTEE:
-        process_data = tasks[0].process.data if tasks else {}
-        needed = (process_data.get("countersign") or {}).get("needed", 1)
+def _step_passed(countersign: bool, tasks: list[Task]) -> bool:
+    if countersign:
+        tally = RouteState.of(tasks[0].process).countersign if tasks else None
+        needed = tally.needed if tally else 1
         return sum(1 for t in tasks if t.data.get("decision") == "approve") >= needed
     return any(t.status == STATUS.DONE and t.data.get("decision") == "approve" for t in tasks)
 
@@ -148,22 +151,23 @@ def route_preview(*, user, community_id, amount, category, extra: dict | None = 
         community = communities_for_filing(user).get(pk=int(community_id))
     except (Community.DoesNotExist, TypeError, ValueError):
         raise ValidationError({"community": _("Choose a community you can file expenses for.")}) from None
-    amount = services.parse_amount(amount)
+    amount = rules.parse_amount(amount)
     from workflows.ledger.categories import ExpenseCategory
 
     if category not in ExpenseCategory.values:
         raise ValidationError({"category": _("Choose one of the listed categories.")})
-    policy = services.policy_in_force(street_id=community.parent_id)
-    codes = services.route_steps(policy=policy, category=category, amount=amount,
+    policy = rules.policy_in_force(street_id=community.parent_id)
+    codes = rules.route_steps(policy=policy, category=category, amount=amount,
                                  extra=extra if isinstance(extra, dict) else None)
     units = _unit_names([community.pk, community.parent_id])
     steps = []
     for code in codes:
-        role, scope = services.STEP_ROLES[code]
-        unit_id = community.pk if scope == "community" else community.parent_id
+        step = EXPENSE.step(code)
+        role = step.role
+        unit_id = community.pk if step.scope == COMMUNITY else community.parent_id
         holders = list(holders_of(role=role, org_unit_id=unit_id))
         note = ""
-        if user in holders and code != Step.COMMUNITY_COMMITTEE:
+        if user in holders and not step.countersign:
             note = "auto_pass"
         elif not holders:
             note = "street_reviewer"

@@ -15,7 +15,7 @@ HOUSEKEEPING = [("prune_jobs", 3600)]
 
 
 class Command(BaseCommand):
-    help = "Loop: fire due viewflow timers every TIMER_INTERVAL seconds, and run housekeeping hourly."
+    help = "Loop: fire due viewflow timers and approval deadlines every TIMER_INTERVAL seconds, and run housekeeping hourly."
 
     def add_arguments(self, parser):
         parser.add_argument("--interval", type=int, default=env_int("TIMER_INTERVAL", 30, minimum=1))
@@ -32,6 +32,7 @@ class Command(BaseCommand):
         while True:
             close_old_connections()
             self._sweep("workflow_timers")
+            self._sweep("approval_deadlines")
             now = time.monotonic()
             for name, every in HOUSEKEEPING:
                 if now >= next_run[name]:

@@ -1,0 +1,82 @@
+"""The action vocabulary as a registry: every code a history row may hold, and the task actions.
+
+A history row stores the action's code; its label comes from here. A task action also has a
+request serializer (the fields `POST /api/tasks/{id}/{code}/` accepts) and a handler the engine
+runs inside its transaction with the task's object and task already locked. A process adds a
+verb (answer, object, sign, remit) by registering it in its AppConfig.ready() and listing it in
+its ProcessKind.actions: the engine, its API, its pages and the database need no change.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from project.api import IdField
+
+
+class CommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class TransferSerializer(CommentSerializer):
+    to_user = IdField()
+
+
+@dataclass(frozen=True)
+class ActionDef:
+    code: str                                   # stored in history rows: never rename
+    label: Any                                  # lazy translation
+    # Task actions only: handler(ctx: ActionContext, **validated fields) -> None.
+    handler: Callable[..., None] | None = None
+    serializer: type[serializers.Serializer] = CommentSerializer
+    # A person's decision on a task: counts for 已办 and ends "the submitter may still withdraw".
+    decision: bool = False
+    # A timer may fire it with no person acting (the system actor).
+    system: bool = False
+
+
+_actions: dict[str, ActionDef] = {}
+
+
+def register(action: ActionDef) -> ActionDef:
+    if action.code in _actions and _actions[action.code] != action:
+        raise ValueError(f"action {action.code!r} is already registered")
+    if len(action.code) > 40:
+        raise ValueError(f"action code {action.code!r} is longer than 40 characters")
+    _actions[action.code] = action
+    return action
+
+
+def get(code: str) -> ActionDef | None:
+    return _actions.get(code)
+
+
+def label(code: str) -> str:
+    action = _actions.get(code)
+    return str(action.label) if action else code
+
+
+def decision_codes() -> list[str]:
+    return [a.code for a in _actions.values() if a.decision]
+
+
+def all_actions() -> list[ActionDef]:
+    return list(_actions.values())
+
+
+# Codes the engine writes itself, and the request-level verbs every process shares.
+SUBMIT = register(ActionDef("submit", _("Submitted")))
+RESUBMIT = register(ActionDef("resubmit", _("Resubmitted")))
+WITHDRAW = register(ActionDef("withdraw", _("Withdrawn")))
+URGE = register(ActionDef("urge", _("Urged")))
+COMMENT = register(ActionDef("comment", _("Commented")))
+CC = register(ActionDef("cc", _("Copied to")))
+AUTO_PASS = register(ActionDef("auto_pass", _("Passed automatically")))
+REASSIGN = register(ActionDef("reassign", _("Sent to another role")))
+RECUSE = register(ActionDef("recuse", _("Excluded from the vote")))
+STEP_PASSED = register(ActionDef("step_passed", _("Step passed")))
+STEP_FAILED = register(ActionDef("step_failed", _("Step failed")))
+REMIND = register(ActionDef("remind", _("Deadline reminder")))

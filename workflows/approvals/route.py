@@ -1,0 +1,354 @@
+"""The route rules every approval process shares, and the typed route state they keep.
+
+The flow's nodes (through `flows.ApprovalFlow`) call these while a service is running: who holds
+a new task (the edge rules), the countersign voters and tally, a decision, the end of the route.
+The state of one route lives in viewflow's `process.data`, always read and written through
+`RouteState`, the one definition of its keys.
+"""
+
+import contextlib
+import contextvars
+from dataclasses import asdict, dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from workflows.approvals import actions, events, history, registry
+from workflows.approvals.deadlines import PROCESS_FILED, due_for
+from workflows.approvals.events import EventKind
+from workflows.approvals.models import RouteTask
+from workflows.approvals.nodes import Assignment
+from workflows.org.selectors import holders_of
+
+APPROVE = "approve"
+REJECT = "reject"
+RETURN = "return"
+
+
+@dataclass
+class Tally:
+    step: str
+    voters: int
+    needed: int
+
+
+@dataclass
+class RouteState:
+    """Everything the route remembers between actions (viewflow's `process.data`)."""
+
+    object_id: int                  # the process's domain object (an expense request, ...)
+    steps: list[str]                # step codes this route passes, in order
+    submitter_id: int
+    community_id: int
+    street_id: int
+    round: int = 1
+    filed_at: str = ""              # ISO time the route started (deadlines "from filing")
+    last_signer: int | None = None  # who signed the step just passed (never signs the next one)
+    last_decision: str | None = None
+    countersign: Tally | None = None
+    reached_street: bool = False
+    extra: dict = field(default_factory=dict)  # a process's own keys, typed by that process
+
+    @classmethod
+    def of(cls, process) -> "RouteState":
+        cached = getattr(process, "_route_state", None)
+        if cached is not None:
+            return cached
+        data = dict(process.data or {})
+        if "request_id" in data:  # routes started before the engine owned the state
+            data["object_id"] = data.pop("request_id")
+        tally = data.pop("countersign", None)
+        state = cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+        if tally:
+            state.countersign = Tally(step=tally.get("step", ""), voters=tally["voters"], needed=tally["needed"])
+        process._route_state = state
+        return state
+
+    def dump(self) -> dict:
+        return asdict(self)
+
+    def store(self, process, *, save: bool = True) -> None:
+        process.data = self.dump()
+        process._route_state = self
+        if save:
+            process.save(update_fields=["data"])
+
+    def unit_for(self, scope: str) -> int:
+        return self.community_id if scope == registry.COMMUNITY else self.street_id
+
+
+# --- the object a service is working on, shared with the flow's callbacks -------------------
+
+_bound: contextvars.ContextVar[object | None] = contextvars.ContextVar("approval_subject", default=None)
+
+
+@contextlib.contextmanager
+def binding(obj):
+    token = _bound.set(obj)
+    try:
+        yield
+    finally:
+        _bound.reset(token)
+
+
+def subject_of(kind: registry.ProcessKind, process):
+    obj = _bound.get()
+    state = RouteState.of(process)
+    if obj is not None and obj.pk == state.object_id and isinstance(obj, kind.model):
+        return obj
+    return kind.model.objects.select_related(*kind.select_related).get(pk=state.object_id)
+
+
+def kind_of(process) -> registry.ProcessKind:
+    kind = registry.kind_for_process(process)
+    if kind is None:
+        raise LookupError(f"no process kind declares {process.flow_class}")
+    return kind
+
+
+# --- events ----------------------------------------------------------------------------------
+
+
+def emit(kind: registry.ProcessKind, obj, event_kind: str, *, actor=None, **fields) -> None:
+    """An approval event about `obj`, inside the transaction (receivers write inbox rows)."""
+    history.emit(kind.model, events.ApprovalEvent(
+        kind=event_kind,
+        process_kind=kind.kind,
+        process_id=obj.pk,
+        title=kind.title(obj),
+        url=kind.url(obj),
+        street_id=kind.street_id(obj),
+        community_id=kind.community_id(obj),
+        actor_id=actor.pk if actor is not None else None,
+        actor_name=str(actor) if actor is not None else "",
+        community_name=kind.community_name(obj),
+        **fields,
+    ))
+
+
+def watchers(kind: registry.ProcessKind, obj) -> tuple[int, ...]:
+    cached = getattr(obj, "_approval_watchers", None)
+    if cached is None:
+        cached = obj._approval_watchers = tuple(dict.fromkeys(kind.watchers(obj)))
+    return cached
+
+
+def row(kind: registry.ProcessKind, obj, action: str, **fields) -> history.HistoryRow:
+    values = {"state_before": obj.state, "state_after": obj.state, **kind.history_fields(obj), **fields}
+    return history.HistoryRow(process_kind=kind.kind, process_id=obj.pk, action=action, round=obj.round, **values)
+
+
+# --- assignment: the edge rules ----------------------------------------------------------------
+
+
+def _holder_ids(role: str, unit_id: int) -> list[int]:
+    return list(holders_of(role=role, org_unit_id=unit_id).values_list("id", flat=True))
+
+
+def assign(*, process, task, step_code: str) -> Assignment:
+    """Who holds a new task of `step_code`.
+
+    The submitter passes their own step; a step nobody holds goes to the declared fallback
+    role; the person who signed the step just before never signs this one (if they are its
+    only holder, their signature stands for both).
+    """
+    if task.data.get("voter_id"):  # one vote of a countersign: chosen by `countersign_voters`
+        return Assignment(owner_id=task.data["voter_id"], role=task.data["role"], org_unit_id=task.data["org_unit_id"],
+                          auto_reason=task.data.get("auto_reason", ""))
+    kind = kind_of(process)
+    state = RouteState.of(process)
+    step = kind.step(step_code)
+    role, unit_id = step.role, state.unit_for(step.scope)
+    if step.queue:
+        return Assignment(owner_id=None, role=role, org_unit_id=unit_id)
+    holders = _holder_ids(role, unit_id)
+    notes = []
+    if state.submitter_id in holders:
+        return Assignment(owner_id=state.submitter_id, role=role, org_unit_id=unit_id, auto_reason="submitter")
+    if not holders and step.fallback is not None:
+        to_role, to_scope = step.fallback
+        notes.append((actions.REASSIGN.code, {"reason": "no_holder", "role": role, "to_role": to_role}))
+        role, unit_id = to_role, state.unit_for(to_scope)
+        holders = _holder_ids(role, unit_id)
+    candidates = [h for h in holders if h != state.last_signer]
+    if holders and not candidates:
+        return Assignment(owner_id=holders[0], role=role, org_unit_id=unit_id, auto_reason="same_signer", notes=tuple(notes))
+    if not candidates:
+        raise ValidationError(_("Nobody holds the role needed for this step; ask the administrator to assign it."))
+    return Assignment(owner_id=candidates[0], role=role, org_unit_id=unit_id, notes=tuple(notes))
+
+
+def task_created(*, process, task, assignment: Assignment, step_code: str) -> None:
+    kind = kind_of(process)
+    obj = subject_of(kind, process)
+    state = RouteState.of(process)
+    for action, detail in assignment.notes:
+        history.record(row(kind, obj, action, step=step_code, task_id=task.pk, detail=detail))
+    if assignment.auto_reason:
+        history.record(row(kind, obj, actions.AUTO_PASS.code, actor_id=assignment.owner_id, step=step_code,
+                           task_id=task.pk, detail={"reason": assignment.auto_reason}))
+        state.last_decision = APPROVE
+        if assignment.auto_reason == "submitter":
+            state.last_signer = assignment.owner_id
+        state.store(process)
+        return
+    step = kind.step(step_code)
+    if step.queue or step.deadline is not None:
+        _schedule(kind, obj, state, task, step, assignment)
+    if assignment.owner_id is None:
+        emit(kind, obj, EventKind.TASK_CREATED, role=assignment.role, org_unit_id=assignment.org_unit_id,
+             step=step_code, extra={"task_id": task.pk})
+    else:
+        emit(kind, obj, EventKind.TASK_ASSIGNED, user_ids=(assignment.owner_id,), role=assignment.role,
+             org_unit_id=assignment.org_unit_id, step=step_code, extra={"task_id": task.pk})
+    if assignment.org_unit_id == state.street_id and not state.reached_street:
+        state.reached_street = True
+        state.store(process)
+        emit(kind, obj, EventKind.REACHED_STREET, step=step_code)
+
+
+def _schedule(kind, obj, state: RouteState, task, step, assignment: Assignment) -> None:
+    """The queryable facts of a queue or deadline task: which queue holds it, when it is due."""
+    values = {"task_id": task.pk, "process_kind": kind.kind, "process_id": obj.pk, "step": step.code,
+              "role": assignment.role, "org_unit_id": assignment.org_unit_id, "queue": assignment.owner_id is None}
+    rule = step.deadline
+    if rule is not None:
+        start = task.created or timezone.now()
+        if rule.start == PROCESS_FILED and state.filed_at:
+            from datetime import datetime
+
+            start = datetime.fromisoformat(state.filed_at)
+        due = due_for(rule, start)
+        values.update(due_at=due.at, due_provisional=due.provisional, timeout_action=rule.on_timeout)
+        task.data.update(due_at=due.at.isoformat(), due_provisional=due.provisional)
+        Task.objects.filter(pk=task.pk).update(data=task.data)
+        from workflows.approvals.deadlines import reminders_for
+
+        reminders = [r for r in reminders_for(rule, start) if r > timezone.now()]
+        if reminders:
+            values["remind_at"] = min(reminders)
+    RouteTask.objects.create(**values)
+
+
+# --- countersign -------------------------------------------------------------------------------
+
+
+def countersign_voters(*, process, step_code: str) -> list[dict]:
+    """One vote per holder; the submitter is recused and the previous signer excluded."""
+    kind = kind_of(process)
+    obj = subject_of(kind, process)
+    state = RouteState.of(process)
+    step = kind.step(step_code)
+    role, unit_id = step.role, state.unit_for(step.scope)
+    voters = []
+    for member in _holder_ids(role, unit_id):
+        if member == state.submitter_id:
+            reason = "submitter"
+        elif member == state.last_signer:
+            reason = "signed_previous_step"
+        else:
+            voters.append(member)
+            continue
+        history.record(row(kind, obj, actions.RECUSE.code, actor_id=member, step=step_code, detail={"reason": reason}))
+    if not voters:
+        if step.fallback is None:
+            raise ValidationError(_("Nobody can sign this step; ask the administrator to assign the roles."))
+        to_role, to_scope = step.fallback
+        others_unit = state.unit_for(to_scope)
+        fallback = _holder_ids(to_role, others_unit)
+        if not fallback:
+            raise ValidationError(_("Nobody can sign this step; ask the administrator to assign the roles."))
+        history.record(row(kind, obj, actions.REASSIGN.code, step=step_code,
+                           detail={"reason": "no_holder", "role": role, "to_role": to_role}))
+        state.countersign = Tally(step=step_code, voters=1, needed=1)
+        state.store(process)
+        others = [r for r in fallback if r != state.last_signer]
+        if not others:
+            # The one fallback holder signed the step before: her signature stands for this one too.
+            return [{"voter_id": fallback[0], "role": to_role, "org_unit_id": others_unit, "auto_reason": "same_signer"}]
+        return [{"voter_id": others[0], "role": to_role, "org_unit_id": others_unit}]
+    state.countersign = Tally(step=step_code, voters=len(voters), needed=len(voters) // 2 + 1)
+    state.store(process)
+    return [{"voter_id": v, "role": role, "org_unit_id": unit_id} for v in voters]
+
+
+def countersign_votes(*, process, vote_node) -> tuple[int, int]:
+    approve = reject = 0
+    for data in Task.objects.filter(process=process, flow_task=vote_node, status=STATUS.DONE).values_list("data", flat=True):
+        if data.get("decision") == APPROVE:
+            approve += 1
+        elif data.get("decision") == REJECT:
+            reject += 1
+    return approve, reject
+
+
+def countersign_outcome(*, process, vote_node) -> str | None:
+    """"passed" once a majority approved, "failed" once a majority can no longer be reached."""
+    tally = RouteState.of(process).countersign
+    voters, needed = (tally.voters, tally.needed) if tally else (0, 1)
+    approve, reject = countersign_votes(process=process, vote_node=vote_node)
+    if approve >= needed:
+        return "passed"
+    if reject > voters - needed:
+        return "failed"
+    return None
+
+
+def countersign_tally(*, process, vote_node) -> None:
+    kind = kind_of(process)
+    obj = subject_of(kind, process)
+    state = RouteState.of(process)
+    outcome = countersign_outcome(process=process, vote_node=vote_node)
+    approve, reject = countersign_votes(process=process, vote_node=vote_node)
+    tally = state.countersign
+    passed = outcome == "passed"
+    state.last_decision = APPROVE if passed else REJECT
+    state.last_signer = None  # a vote is nobody's single signature
+    state.store(process)
+    history.record(row(kind, obj, actions.STEP_PASSED.code if passed else actions.STEP_FAILED.code, step=vote_node.step,
+                       detail={"voters": tally.voters, "needed": tally.needed, "approve": approve, "reject": reject}))
+    if passed:
+        emit(kind, obj, EventKind.STEP_APPROVED, user_ids=watchers(kind, obj), step=vote_node.step)
+
+
+# --- decisions and the end of the route ---------------------------------------------------------
+
+
+def decide(*, process, task, decision: str, actor, vote: bool) -> None:
+    task.data["decision"] = decision
+    task.data["actor_id"] = actor.pk if actor is not None else None
+    if vote:
+        return
+    state = RouteState.of(process)
+    state.last_decision = decision
+    if decision == APPROVE:
+        state.last_signer = actor.pk if actor is not None else None
+    state.store(process)
+    if decision == APPROVE:
+        kind = kind_of(process)
+        obj = subject_of(kind, process)
+        emit(kind, obj, EventKind.STEP_APPROVED, actor=actor, user_ids=watchers(kind, obj), step=task.data["step"])
+
+
+def finished(*, process, approved: bool) -> None:
+    kind = kind_of(process)
+    obj = subject_of(kind, process)
+    transition(kind, obj, "approved" if approved else "rejected")
+    emit(kind, obj, EventKind.APPROVED if approved else EventKind.REJECTED, user_ids=watchers(kind, obj))
+
+
+def transition(kind: registry.ProcessKind, obj, outcome: str) -> None:
+    """Move the object's lifecycle (django-fsm) and save it with its optimistic-lock check."""
+    getattr(obj, kind.transitions[outcome])()
+    history.save_checked(obj)
+
+
+def is_rejected(process) -> bool:
+    return RouteState.of(process).last_decision != APPROVE
+
+
+def requires(process, step_code: str) -> bool:
+    return step_code in RouteState.of(process).steps
