@@ -1,6 +1,6 @@
 """Pure predicates. Services call them and raise PermissionDenied (the API turns that into 404)."""
 
-from workflows.org.selectors import is_system_admin
+from workflows.org.selectors import is_system_admin, street_ids_visible_to
 
 
 def can_design_forms(user) -> bool:
@@ -8,8 +8,6 @@ def can_design_forms(user) -> bool:
 
 
 def can_fill_form(user, definition) -> bool:
-    from forms.selectors import street_ids_visible_to
-
     if not user.is_authenticated:
         return False
     return definition.owner_id is None or definition.owner_id in street_ids_visible_to(user)

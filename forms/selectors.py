@@ -6,12 +6,7 @@ from django.http import Http404
 from forms import builder, permissions
 from forms.models import FormDefinition, FormSubmission, FormVersion
 from forms.states import VersionState
-from workflows.org.models import OrgUnit
-from workflows.org.selectors import is_system_admin, org_units_visible_to
-
-
-def street_ids_visible_to(user) -> set[int]:
-    return set(org_units_visible_to(user).filter(kind=OrgUnit.Kind.STREET).values_list("id", flat=True))
+from workflows.org.selectors import is_system_admin, org_units_visible_to, street_ids_visible_to
 
 
 def published_version_for(*, purpose: str, street) -> FormVersion | None:

@@ -8,9 +8,13 @@ class SpreadsheetsConfig(AppConfig):
 
     def ready(self):
         from project.navigation import NavItem, register
+        from spreadsheets import services, tasks
 
         # Importing the kinds registers their exporters and importers.
         from spreadsheets.kinds import expenses, ledger, rooms, submissions, users  # noqa: F401
+
+        # The services queue jobs with this task; it imports them, so they cannot import it.
+        services.job_task_register(tasks.run_job)
 
         register(
             NavItem(

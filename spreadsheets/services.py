@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import IO
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -57,10 +57,21 @@ class ImportOutcome:
 
 # --- jobs ---------------------------------------------------------------------------------
 
+# The queue task that runs a job (`spreadsheets.tasks.run_job`). That module imports this one to
+# call `job_run`, so this one does not import it back: `SpreadsheetsConfig.ready()` hands the task
+# over through `job_task_register`, before any request or worker can start a job.
+_job_task: dict[str, Any] = {}
+
+
+def job_task_register(task) -> None:
+    """Set the django-tasks task that `_job_enqueue` queues (its one argument is the job id)."""
+    _job_task["run_job"] = task
+
 
 def _job_enqueue(*, owner, operation: str, kind: str, params: dict | None = None, source: bytes | None = None) -> Job:
-    from spreadsheets.tasks import run_job
-
+    run_job = _job_task.get("run_job")
+    if run_job is None:
+        raise RuntimeError("No job task registered: SpreadsheetsConfig.ready() registers spreadsheets.tasks.run_job.")
     with transaction.atomic():
         job = Job.objects.create(owner=owner, operation=operation, kind=kind, params=params or {})
         if source is not None:

@@ -73,6 +73,11 @@ def org_units_visible_to(user) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(Q(id__in=community_ids) | Q(id__in=street_ids)).order_by("kind", "id")
 
 
+def street_ids_visible_to(user) -> set[int]:
+    """Ids of the streets among `org_units_visible_to(user)` (own streets and the parents of own communities)."""
+    return set(org_units_visible_to(user).filter(kind=OrgUnit.Kind.STREET).values_list("id", flat=True))
+
+
 def org_unit_get_for_user(*, user, pk) -> OrgUnit:
     try:
         return org_units_visible_to(user).get(pk=pk)
