@@ -1,14 +1,16 @@
 """Shared task API: `/api/tasks/` and the task actions, for every registered process kind."""
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from viewflow.workflow.models import Task
 
-from project.api import Conflict, IdField
-from workflows.approvals import selectors, services
+from project.api import Conflict
+from workflows.approvals import actions, selectors, services
 from workflows.approvals.errors import RateLimited, StaleState
 
 
@@ -58,14 +60,6 @@ def _task_row(row: dict) -> dict:
     }
 
 
-class CommentSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
-
-
-class TransferSerializer(CommentSerializer):
-    to_user = IdField()
-
-
 class TaskViewSet(ApprovalErrorsMixin, viewsets.ViewSet):
     """Open tasks of the current user and the decisions on them."""
 
@@ -76,30 +70,22 @@ class TaskViewSet(ApprovalErrorsMixin, viewsets.ViewSet):
         rows = selectors.open_tasks_for_user(user=request.user)
         return Response({"count": len(rows), "results": TaskSerializer([_task_row(r) for r in rows], many=True).data})
 
-    def _act(self, request, pk, name, serializer_class=CommentSerializer):
+    @extend_schema(
+        operation_id="tasks_act",
+        parameters=[OpenApiParameter("action", str, OpenApiParameter.PATH,
+                                     description="A registered task action: approve, reject, return, transfer, claim, "
+                                                 "or one a process registers (answer, ...)")],
+        request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT},
+    )
+    @action(detail=True, methods=["post"], url_path=r"(?P<action_code>[a-z_]{1,40})")
+    def act(self, request, pk=None, action_code=None):
+        """Every registered task action, validated by the action's own serializer."""
+        action_def = actions.get(action_code)
+        if action_def is None or action_def.handler is None:
+            raise NotFound
         if not isinstance(request.data, dict):
             return Response({"detail": _("Send a JSON object.")}, status=400)
-        data = serializer_class(data=request.data)
+        data = action_def.serializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.task_act(actor=request.user, task_id=pk, action=name, **data.validated_data)
+        services.task_act(actor=request.user, task_id=pk, action=action_code, **data.validated_data)
         return Response({"detail": _("Done.")})
-
-    @extend_schema(request=CommentSerializer, responses={200: None})
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
-        return self._act(request, pk, "approve")
-
-    @extend_schema(request=CommentSerializer, responses={200: None})
-    @action(detail=True, methods=["post"])
-    def reject(self, request, pk=None):
-        return self._act(request, pk, "reject")
-
-    @extend_schema(request=CommentSerializer, responses={200: None})
-    @action(detail=True, methods=["post"], url_path="return")
-    def return_(self, request, pk=None):
-        return self._act(request, pk, "return")
-
-    @extend_schema(request=TransferSerializer, responses={200: None})
-    @action(detail=True, methods=["post"])
-    def transfer(self, request, pk=None):
-        return self._act(request, pk, "transfer", TransferSerializer)

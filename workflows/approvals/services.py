@@ -250,6 +250,24 @@ def task_act(*, actor, task_id, action: str, **fields) -> None:
             action_def.handler(ActionContext(kind=kind, obj=obj, task=task, actor=actor), **fields)
 
 
+def is_task_action(code: str) -> bool:
+    action_def = actions.get(code)
+    return action_def is not None and action_def.handler is not None
+
+
+def task_act_from_form(*, actor, task_id, action: str, data) -> None:
+    """A task action posted from a page: the same serializer as the API validates the fields,
+    and its field messages come back as a ValidationError the page shows inline."""
+    action_def = actions.get(action)
+    if action_def is None or action_def.handler is None:
+        raise Http404
+    fields = {name: data.get(name) for name in action_def.serializer().fields if data.get(name) not in (None, "")}
+    serializer = action_def.serializer(data=fields)
+    if not serializer.is_valid():
+        raise ValidationError({k: [str(m) for m in v] for k, v in serializer.errors.items()})
+    task_act(actor=actor, task_id=task_id, action=action, **serializer.validated_data)
+
+
 def _take_queue_task(ctx: ActionContext) -> None:
     """A holder acting on a queue task takes it first (the edge rules apply to them too)."""
     if ctx.task.owner_id is not None or ctx.actor is None:

@@ -12,7 +12,8 @@ from rest_framework.response import Response
 
 from project.api import IdField
 from project.params import parse_id
-from workflows.approvals.api import ApprovalErrorsMixin, CommentSerializer
+from workflows.approvals.actions import CommentSerializer
+from workflows.approvals.api import ApprovalErrorsMixin
 from workflows.expenses import permissions, selectors, services
 from workflows.expenses.models import MAX_AMOUNT, AuthorityPolicy, ExpenseRequest
 from workflows.expenses.states import ExpenseState

@@ -206,11 +206,8 @@ def expense_act(request, pk: int):
     comment = request.POST.get("comment", "").strip()
     user = request.user
     try:
-        if action in ("approve", "reject", "return", "transfer"):
-            fields = {"comment": comment}
-            if action == "transfer":
-                fields["to_user"] = request.POST.get("to_user")
-            approvals.task_act(actor=user, task_id=request.POST.get("task"), action=action, **fields)
+        if approvals.is_task_action(action):
+            approvals.task_act_from_form(actor=user, task_id=request.POST.get("task"), action=action, data=request.POST)
         elif action == "withdraw":
             services.expense_withdraw(actor=user, request=expense, comment=comment)
         elif action == "urge":
