@@ -9,16 +9,17 @@ from viewflow import this
 from viewflow.workflow import flow, lock
 
 from workflows.approvals import route
+from workflows.approvals.nodes import RouteSwitch
 
 
-def step_switch(steps: list[tuple[str, str]], *, after: str | None) -> flow.Switch:
+def step_switch(steps: list[tuple[str, str]], *, after: str | None) -> RouteSwitch:
     """One exclusive gateway after each step: rejected, else the next step the route requires.
 
     `steps` is the route order as (step code, node name); a single Switch (rather than a gate
     per step) keeps an approval to a few task rows.
     """
     order = {code: i for i, (code, _node) in enumerate(steps)}
-    switch = flow.Switch()
+    switch = RouteSwitch()
     if after is not None:
         switch.Case(this.rejected, this.was_rejected)
     for code, node in steps:

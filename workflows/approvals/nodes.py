@@ -11,15 +11,48 @@ join. Two small extensions of its stock nodes make that possible:
   neither `Split.Next` nor its activation uses it, so the fan-out is done here.
 """
 
+import contextlib
+import contextvars
 from dataclasses import dataclass
 
 from django.utils.timezone import now
 from viewflow import this
+from viewflow.workflow import flow
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.exceptions import FlowRuntimeError
+from viewflow.workflow.models import Task
+from viewflow.workflow.nodes.func import FunctionActivation
 from viewflow.workflow.nodes.handle import Handle, HandleActivation
 from viewflow.workflow.nodes.split import Split, SplitActivation
+from viewflow.workflow.nodes.switch import SwitchActivation
+from viewflow.workflow.signals import task_finished, task_started
 from viewflow.workflow.status import STATUS
+
+# `previous` links (viewflow's task → task M2M) made while one action runs: written in one
+# statement when it ends (`links_deferred`), instead of one INSERT per link.
+_links: contextvars.ContextVar[list | None] = contextvars.ContextVar("approval_links", default=None)
+
+
+def link_previous(task, previous) -> None:
+    pending = _links.get()
+    if pending is None:
+        task.previous.add(previous)
+    else:
+        pending.append((task.pk, previous.pk))
+
+
+@contextlib.contextmanager
+def links_deferred():
+    token = _links.set([])
+    try:
+        yield
+        pending = _links.get()
+        if pending:
+            through = Task.previous.through
+            through.objects.bulk_create([through(from_task_id=a, to_task_id=b) for a, b in pending],
+                                        ignore_conflicts=True)
+    finally:
+        _links.reset(token)
 
 
 @dataclass(frozen=True)
@@ -47,7 +80,7 @@ class ApprovalStepActivation(HandleActivation):
         if assignment.owner_id:
             task.assigned = now()
         task.save()
-        task.previous.add(prev_activation.task)
+        link_previous(task, prev_activation.task)
         if flow_task._on_created is not None:
             flow_task._on_created(activation, assignment)
         return activation
@@ -81,12 +114,14 @@ class ApprovalStep(Handle):
         Unlike `Handle.run` the task is not re-read: the caller has just locked and read it
         (`approvals.services.task_lock`), which saves two queries per action.
         """
+        # No flow lock here: the engine has locked the process's object and viewflow's process
+        # row in one statement before any action (services._lock), and every writer of a route
+        # takes that lock first.
         func = this.resolve(self.flow_class.instance, self._func)
-        with self.flow_class.lock(task.process_id):
-            activation = self.activation_class(task)
-            result = activation.run(func, **kwargs)
-            activation.execute()
-            return result
+        activation = self.activation_class(task)
+        result = activation.run(func, **kwargs)
+        activation.execute()
+        return result
 
     def _resolve(self, instance):
         super()._resolve(instance)
@@ -122,3 +157,71 @@ class Countersign(Split):
         super()._resolve(instance)
         self._members = this.resolve(instance, self._members)
         self._vote_node = this.resolve(instance, self._vote_node)
+
+
+# --- gateways and functions written once -------------------------------------------------------
+#
+# viewflow inserts a gateway's or function's row when it is created, then updates it when it
+# completes a moment later, each inside a savepoint. On the approval path these nodes never
+# wait, so their row is inserted once, complete, with its link to the task before it; an error
+# rolls back the whole action (the caller's transaction) instead of leaving an ERROR row.
+
+
+def _create_unsaved(cls, flow_task, prev_activation, token, data=None, seed=None):
+    task = flow_task.flow_class.task_class(process=prev_activation.process, flow_task=flow_task, token=token)
+    task.data = data if data is not None else {}
+    task.seed = seed
+    activation = cls(task)
+    activation._previous_task = prev_activation.task
+    return activation
+
+
+def _complete_once(activation) -> None:
+    activation.task.finished = now()
+    activation.task.save()
+    link_previous(activation.task, activation._previous_task)
+    task_finished.send(sender=activation.flow_class, process=activation.process, task=activation.task)
+
+
+class RouteSwitchActivation(SwitchActivation):
+    create = classmethod(_create_unsaved)
+    # viewflow keeps activations in sets hashed by their task; an unsaved task has no pk yet.
+    __hash__ = object.__hash__
+    __eq__ = object.__eq__
+
+    @Activation.status.super()
+    def activate(self):
+        for node, cond in self.flow_task._branches:
+            if cond is None or cond(self):
+                self.next_task = node
+                break
+        if not self.next_task:
+            raise FlowRuntimeError(f"No next task available for {self.flow_task.name}")
+
+    @Activation.status.super()
+    def complete(self):
+        _complete_once(self)
+
+
+class RouteSwitch(flow.Switch):
+    activation_class = RouteSwitchActivation
+
+
+class RouteFunctionActivation(FunctionActivation):
+    create = classmethod(_create_unsaved)
+    __hash__ = object.__hash__
+    __eq__ = object.__eq__
+
+    @Activation.status.super()
+    def activate(self):
+        self.task.started = now()
+        task_started.send(sender=self.flow_class, process=self.process, task=self.task)
+        self.flow_task._func(self)
+
+    @Activation.status.super()
+    def complete(self):
+        _complete_once(self)
+
+
+class RouteFunction(flow.Function):
+    activation_class = RouteFunctionActivation

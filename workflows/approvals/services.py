@@ -25,6 +25,7 @@ from workflows.approvals import actions, events, history, registry, route
 from workflows.approvals.errors import RateLimited, StaleState
 from workflows.approvals.events import EventKind
 from workflows.approvals.models import HistoryEntry, RouteTask
+from workflows.approvals.nodes import links_deferred
 from workflows.org.models import User
 from workflows.org.selectors import has_role, holders_of
 
@@ -48,7 +49,7 @@ def perform(kind: registry.ProcessKind, obj, *, actor: User | None, action: str,
             comment: str = "", step: str = "", task_id: int | None = None, detail: dict | None = None) -> None:
     """Run `work` (which may drive the flow), then write the action's row and the route's rows."""
     before = obj.state
-    with history.deferred() as engine_rows, route.binding(obj):
+    with history.deferred() as engine_rows, route.binding(obj), links_deferred():
         try:
             work()
         except TransitionNotAllowed:
@@ -226,7 +227,9 @@ def task_for_action(*, actor, task_id) -> tuple[Task, registry.ProcessKind]:
 
 def _lock(kind: registry.ProcessKind, task: Task) -> tuple[object, Task]:
     """Lock the object, then the task; both must still be open (another action may have won)."""
-    obj = kind.model.objects.select_for_update().select_related(*kind.select_related).filter(
+    # One statement locks the object and viewflow's process row (FOR UPDATE covers every
+    # joined row on PostgreSQL); the flow's own lock is then not taken again.
+    obj = kind.model.objects.select_for_update().select_related("process", *kind.select_related).filter(
         process_id=task.process_id).first()
     if obj is None:
         raise StaleState(_("This task is already finished."))

@@ -12,7 +12,7 @@ from viewflow import this
 from viewflow.workflow import flow
 
 from workflows.approvals.flows import ApprovalFlow, step_switch
-from workflows.approvals.nodes import ApprovalStep, Countersign
+from workflows.approvals.nodes import ApprovalStep, Countersign, RouteFunction
 from workflows.expenses.policy import Step
 
 # Route order as (step code, node name).
@@ -40,7 +40,7 @@ class ExpenseFlow(ApprovalFlow):
     committee = Countersign(this.countersign_voters).Vote(this.committee_vote)
     committee_vote = _step(Step.COMMUNITY_COMMITTEE, vote=True).Next(this.committee_join)
     committee_join = flow.Join(continue_on_condition=this.countersign_decided).Next(this.committee_tally)
-    committee_tally = flow.Function(this.tally).Next(this.after_committee)
+    committee_tally = RouteFunction(this.tally).Next(this.after_committee)
     after_committee = step_switch(STEP_NODES, after=Step.COMMUNITY_COMMITTEE)
 
     reviewer = _step(Step.STREET_REVIEWER).Next(this.after_reviewer)
@@ -49,6 +49,6 @@ class ExpenseFlow(ApprovalFlow):
     leader = _step(Step.STREET_LEADER).Next(this.after_leader)
     after_leader = step_switch(STEP_NODES, after=Step.STREET_LEADER)
 
-    approved = flow.Function(this.route_approved).Next(this.end)
-    rejected = flow.Function(this.route_rejected).Next(this.end)
+    approved = RouteFunction(this.route_approved).Next(this.end)
+    rejected = RouteFunction(this.route_rejected).Next(this.end)
     end = flow.End()
