@@ -1,10 +1,12 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from workflows.org.models import (
     CalendarOverride,
+    CalendarYear,
     CommunityEnterprise,
     OpeningHours,
     OrgUnit,
@@ -71,7 +73,37 @@ class RoleMembershipAdmin(admin.ModelAdmin):
         transaction.on_commit(lambda: roles_changed.send(sender=RoleMembership, user_id=user_id))
 
 
+class ProvisionalYearWarningMixin:
+    """Warns on the calendar pages while this or next year's schedule is only provisional.
+
+    Those are the years new deadlines fall in; the warning is where the admin goes to fix it.
+    """
+
+    def changelist_view(self, request, extra_context=None):
+        from workflows.org.calendar import provisional_year_warnings
+
+        for text in provisional_year_warnings():
+            messages.warning(request, text)
+        return super().changelist_view(request, extra_context)
+
+
 @admin.register(CalendarOverride)
-class CalendarOverrideAdmin(admin.ModelAdmin):
+class CalendarOverrideAdmin(ProvisionalYearWarningMixin, admin.ModelAdmin):
     list_display = ("date", "is_working_day", "note")
     date_hierarchy = "date"
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(ProvisionalYearWarningMixin, admin.ModelAdmin):
+    list_display = ("year", "official_entered", "official_entered_at", "entered_by", "note")
+    readonly_fields = ("official_entered_at", "entered_by")
+
+    def save_model(self, request, obj, form, change):
+        # Who vouched for the schedule, and when, is recorded by the page rather than typed in.
+        if obj.official_entered and obj.official_entered_at is None:
+            obj.official_entered_at = timezone.now()
+            obj.entered_by = request.user
+        elif not obj.official_entered:
+            obj.official_entered_at = None
+            obj.entered_by = None
+        super().save_model(request, obj, form, change)

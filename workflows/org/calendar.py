@@ -1,42 +1,109 @@
 """Working-day arithmetic for deadlines, on the official Chinese schedule plus admin overrides.
 
-`chinese_calendar` carries the State Council's holidays and make-up working days (调休). For a
-year it does not know yet we fall back to Monday–Friday and log it once, because a deadline a
-day off is better than a crash; admins correct such years with CalendarOverride rows.
+Where a day's status comes from, strongest first:
+
+1. a CalendarOverride row (an admin's correction) always wins;
+2. `chinese_calendar`, the State Council's published holidays and make-up working days (调休),
+   for the years it knows ("official" years);
+3. for later years, the `holidays` package's Chinese statutory holidays (it computes the festivals
+   but does not know a year's make-up working days before they are announced), else Monday–Friday.
+
+A year in (3) is *provisional* until an admin records, with a CalendarYear row, that its official
+schedule has been entered as overrides; deadlines counted on a provisional year are shown as 预计.
+
+These functions sit on the approval hot path, so each year's schedule is computed once per process
+(only the days that differ from Monday–Friday are kept), and every public function reads the
+override table at most once.
 """
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 from functools import lru_cache
 
 import chinese_calendar
+import holidays
 
 logger = logging.getLogger(__name__)
 
-
-@lru_cache(maxsize=16)
-def _warn_unknown_year(year: int) -> None:
-    logger.warning("chinese_calendar has no schedule for %s; using Monday-Friday until an admin adds overrides", year)
+_ONE_DAY = dt.timedelta(days=1)
 
 
-def _official_is_working_day(day: dt.date) -> bool:
+def _weekday_default(day: dt.date) -> bool:
+    return day.weekday() < 5
+
+
+@lru_cache(maxsize=256)
+def _official_knows(year: int) -> bool:
     try:
-        return chinese_calendar.is_workday(day)
+        chinese_calendar.is_workday(dt.date(year, 1, 1))
     except NotImplementedError:
-        _warn_unknown_year(day.year)
-        return day.weekday() < 5
+        return False
+    return True
 
 
-def _overrides(start: dt.date, end: dt.date) -> dict[dt.date, bool]:
+def _days_of(year: int) -> Iterable[dt.date]:
+    day = dt.date(year, 1, 1)
+    while day.year == year:
+        yield day
+        day += _ONE_DAY
+
+
+@lru_cache(maxsize=256)
+def _schedule(year: int) -> dict[dt.date, bool]:
+    """The days of `year` whose status differs from Monday–Friday, from the packages only."""
+    if _official_knows(year):
+        return {d: w for d in _days_of(year) if (w := chinese_calendar.is_workday(d)) != _weekday_default(d)}
+    logger.info("chinese_calendar has no schedule for %s; using the holidays package's statutory holidays", year)
+    # holidays.China.is_working_day also honours its weekend_workdays, so make-up days appear here as
+    # soon as a release of the package carries them.
+    provisional = holidays.China(years=year)
+    return {d: w for d in _days_of(year) if (w := provisional.is_working_day(d)) != _weekday_default(d)}
+
+
+def package_is_working_day(day: dt.date) -> bool:
+    """The packages' answer for `day`, ignoring admin overrides."""
+    return _schedule(day.year).get(day, _weekday_default(day))
+
+
+def _overrides(*, gte: dt.date | None = None, lte: dt.date | None = None) -> dict[dt.date, bool]:
     from workflows.org.models import CalendarOverride
 
-    rows = CalendarOverride.objects.filter(date__gte=start, date__lte=end).values_list("date", "is_working_day")
-    return dict(rows)
+    rows = CalendarOverride.objects.all()
+    if gte is not None:
+        rows = rows.filter(date__gte=gte)
+    if lte is not None:
+        rows = rows.filter(date__lte=lte)
+    return dict(rows.values_list("date", "is_working_day"))
+
+
+def _working(day: dt.date, overrides: dict[dt.date, bool]) -> bool:
+    override = overrides.get(day)
+    return override if override is not None else package_is_working_day(day)
 
 
 def is_working_day(day: dt.date) -> bool:
-    override = _overrides(day, day).get(day)
-    return override if override is not None else _official_is_working_day(day)
+    return _working(day, _overrides(gte=day, lte=day))
+
+
+def is_provisional_year(year: int) -> bool:
+    """True while chinese_calendar does not know `year` and no admin has entered its official schedule."""
+    if _official_knows(year):
+        return False
+    from workflows.org.models import CalendarYear
+
+    return not CalendarYear.objects.filter(year=year, official_entered=True).exists()
+
+
+def provisional_years(years: Iterable[int]) -> set[int]:
+    """The provisional ones among `years`, with at most one query."""
+    unknown = {y for y in years if not _official_knows(y)}
+    if not unknown:
+        return set()
+    from workflows.org.models import CalendarYear
+
+    entered = set(CalendarYear.objects.filter(year__in=unknown, official_entered=True).values_list("year", flat=True))
+    return unknown - entered
 
 
 def add_working_days(start: dt.date, n: int) -> dt.date:
@@ -46,23 +113,35 @@ def add_working_days(start: dt.date, n: int) -> dt.date:
     """
     if n == 0:
         return start
-    step = 1 if n > 0 else -1
+    # Every override on the side we walk towards, in one query: the table holds a few dozen rows a
+    # year, and an open bound cannot run short the way a guessed window can.
+    overrides = _overrides(gte=start) if n > 0 else _overrides(lte=start)
+    return _walk_working_days(start, n, overrides)
+
+
+def _walk_working_days(start: dt.date, n: int, overrides: dict[dt.date, bool]) -> dt.date:
+    step = _ONE_DAY if n > 0 else -_ONE_DAY
     remaining = abs(n)
-    # Fetch overrides for a generous window once; 3x covers the longest Chinese holiday runs.
-    span = dt.timedelta(days=remaining * 3 + 14)
-    lo, hi = (start, start + span) if step > 0 else (start - span, start)
-    overrides = _overrides(lo, hi)
     day = start
     while remaining:
-        day += dt.timedelta(days=step)
-        if (lo <= day <= hi) is False:
-            overrides.update(_overrides(day, day + span) if step > 0 else _overrides(day - span, day))
-            lo, hi = min(lo, day - span), max(hi, day + span)
-        working = overrides.get(day)
-        if working is None:
-            working = _official_is_working_day(day)
-        if working:
+        day += step
+        if _working(day, overrides):
             remaining -= 1
+    return day
+
+
+def add_calendar_days(start: dt.date, n: int) -> dt.date:
+    """`start` + n days (n > 0), moved on to the next working day if that is a rest day.
+
+    A period counted in calendar days that ends on a holiday ends on the first working day after
+    it (民法典 第二百零三条).
+    """
+    if n <= 0:
+        raise ValueError("add_calendar_days counts forwards only")
+    day = start + dt.timedelta(days=n)
+    overrides = _overrides(gte=day)
+    while not _working(day, overrides):
+        day += _ONE_DAY
     return day
 
 
@@ -75,13 +154,24 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
         return 0
     if end < start:
         return -working_days_between(end, start)
-    overrides = _overrides(start, end)
+    overrides = _overrides(gte=start, lte=end)
     count = 0
     day = start
     while day < end:
-        day += dt.timedelta(days=1)
-        working = overrides.get(day)
-        if working is None:
-            working = _official_is_working_day(day)
-        count += working
+        day += _ONE_DAY
+        count += _working(day, overrides)
     return count
+
+
+def provisional_year_warnings(today: dt.date | None = None) -> list[str]:
+    """One warning per provisional year among this year and next (the years new deadlines land in)."""
+    from django.utils import timezone
+    from django.utils.translation import gettext
+
+    today = today or timezone.localdate()
+    years = sorted(provisional_years([today.year, today.year + 1]))
+    return [
+        gettext("The official holiday schedule for %(year)s has not been entered; deadlines are provisional")
+        % {"year": year}
+        for year in years
+    ]

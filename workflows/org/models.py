@@ -252,3 +252,37 @@ class CalendarOverride(models.Model):
 
     def __str__(self):
         return f"{self.date}: {'working' if self.is_working_day else 'rest'}"
+
+
+class CalendarYear(models.Model):
+    """An admin's record that a year's official holiday schedule has been entered as overrides.
+
+    chinese_calendar only knows the years up to its last release; for a later year deadlines are
+    counted on the holidays package's festivals and shown as 预计 until this row says the State
+    Council's schedule (holidays and make-up working days) is in CalendarOverride.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    official_entered = models.BooleanField(
+        _("official schedule entered"),
+        default=False,
+        help_text=_("Every holiday and make-up working day of the official schedule has been entered as calendar overrides."),
+    )
+    official_entered_at = models.DateTimeField(_("entered at"), null=True, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True, help_text=_("e.g. the State Council notice it follows"))
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+
+    def __str__(self):
+        return str(self.year)
