@@ -9,7 +9,7 @@ class ApprovalsConfig(AppConfig):
 
     def ready(self):
         from project.navigation import NavItem, register
-        from workflows.approvals import selectors
+        from workflows.approvals import checks, selectors, services  # noqa: F401  (checks and actions register on import)
 
         register(NavItem("approvals", _("My tasks"), "approvals-inbox", 10, lambda u: u.is_authenticated,
                          badge=lambda u: selectors.open_task_count(user=u)))
