@@ -16,14 +16,7 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from workflows.org.roles import Role
-
-PROCESS_LABELS: dict[str, Promise] = {
-    "expense": _("expense request"),
-    "partner_application": _("partner application"),
-    "lease": _("lease"),
-    "inquiry": _("finance inquiry"),
-}
+from workflows.approvals import registry
 
 # Parameters every approval-driven kind accepts; extra keys are rejected on write.
 APPROVAL_PARAMS = frozenset({"title", "process_kind", "process_id", "actor", "step", "comment", "community"})
@@ -81,12 +74,16 @@ def validate_params(kind: Kind, params: Mapping) -> dict:
 def _display_params(kind: Kind, params: Mapping) -> dict:
     values = {key: "" for key in APPROVAL_PARAMS | kind.params}
     values.update({key: str(value) for key, value in params.items()})
-    step = params.get("step")
-    if step in Role.values:
-        values["step"] = str(Role(step).label)
+    # Process and step labels come from the process's own declaration (one label table).
     process = params.get("process_kind")
-    if process in PROCESS_LABELS:
-        values["process_kind"] = str(PROCESS_LABELS[process])
+    try:
+        declared = registry.get(process) if process else None
+    except KeyError:
+        declared = None
+    if declared is not None:
+        values["process_kind"] = str(declared.label)
+        if params.get("step"):
+            values["step"] = declared.step_label(str(params["step"]))
     elif process:
         values["process_kind"] = str(process)
     return values
@@ -182,6 +179,16 @@ REQUEST_COMMENTED = register(Kind(
     "request.commented", _("New comment"),
     _("New comment: %(title)s"),
     _("%(actor)s commented on this %(process_kind)s."),
+))
+TASK_ESCALATED = register(Kind(
+    "task.escalated", _("Task escalated after its deadline"),
+    _("Escalated: %(title)s"),
+    _("The deadline of the %(step)s step passed; this %(process_kind)s went on to the next level."),
+))
+TASK_DUE_SOON = register(Kind(
+    "task.due_soon", _("Task due soon"),
+    _("Due soon: %(title)s"),
+    _("The %(step)s step of this %(process_kind)s is due soon."),
 ))
 JOB_DONE = register(Kind(
     "job.done", _("Spreadsheet job finished"),

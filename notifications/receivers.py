@@ -24,6 +24,8 @@ EVENT_KINDS: dict[str, str] = {
     EventKind.REACHED_STREET: kinds.REACHED_STREET.code,
     EventKind.PAID: kinds.REQUEST_PAID.code,
     EventKind.COMMENTED: kinds.REQUEST_COMMENTED.code,
+    EventKind.ESCALATED: kinds.TASK_ESCALATED.code,
+    EventKind.DUE_SOON: kinds.TASK_DUE_SOON.code,
 }
 
 # The supervision feed: street-level roles told when a request of their street reaches them.
@@ -34,7 +36,7 @@ def recipients_of(event: ApprovalEvent) -> tuple[list[int], list[RoleQueue]]:
     queues = []
     # Only a new task goes to a whole queue. Other events may carry role and org unit too (an
     # assignment names the assignee's role), but they are addressed to `user_ids` alone.
-    if event.kind == EventKind.TASK_CREATED and event.role and event.org_unit_id:
+    if event.kind in (EventKind.TASK_CREATED, EventKind.DUE_SOON) and not event.user_ids and event.role and event.org_unit_id:
         queues.append(RoleQueue(event.role, event.org_unit_id))
     if event.kind == EventKind.REACHED_STREET and event.street_id:
         queues.extend(RoleQueue(role, event.street_id) for role in SUPERVISION_ROLES)

@@ -40,7 +40,7 @@ def _history_fields(request: ExpenseRequest) -> dict:
 
 EXPENSE = ProcessKind(
     kind=KIND,
-    label=_("Expense"),
+    label=_("expense request"),
     model=ExpenseRequest,
     flow_class=ExpenseFlow,
     steps=STEPS,
