@@ -243,7 +243,9 @@ def task_act(*, actor, task_id, action: str, **fields) -> None:
     with transaction.atomic():
         task, kind = task_for_action(actor=actor, task_id=task_id)
         action_def = actions.get(action)
-        if action_def is None or action_def.handler is None or action not in kind.actions:
+        # Claiming belongs to the queue, not to a process: every queue task may be claimed.
+        allowed = (*kind.actions, "claim") if task.owner_id is None else kind.actions
+        if action_def is None or action_def.handler is None or action not in allowed:
             raise Http404
         obj, task = _lock(kind, task)
         with events.batched():
