@@ -182,12 +182,13 @@ def _role_label(role: str) -> str:
 
 
 def open_tasks_for_user(*, user, kind: str | None = None, page: int = 1, cursor: tuple | None = None,
-                        page_size: int = PAGE_SIZE) -> Page:
+                        page_size: int | None = None) -> Page:
     """Open tasks the user can act on, across every registered process kind, oldest first.
 
     Paged by number (`page`) or by keyset (`cursor` = the (created, id) of the last row seen,
     which stays correct while tasks come and go between requests).
     """
+    page_size = page_size or PAGE_SIZE
     if not user.is_authenticated:
         return Page(rows=[], count=0, page=1, kind=kind)
     qs = _open_tasks(user, kind)
@@ -236,10 +237,11 @@ def _objects(pairs: list[tuple[str, int]]) -> list[tuple[registry.ProcessKind, o
     return [found[p] for p in pairs if p in found]
 
 
-def _merged(user, source: str, *, kind: str | None, page: int, page_size: int) -> Page:
+def _merged(user, source: str, *, kind: str | None, page: int, page_size: int | None) -> Page:
     """Newest first across kinds. Each kind gives the (created_at, id) of its first
     page × size + 1 rows, already ordered; heapq.merge interleaves them without a sort, and only
     the page's objects are loaded."""
+    page_size = page_size or PAGE_SIZE
     if not user.is_authenticated:
         return Page(rows=[], count=0, page=1, kind=kind)
     kinds = [registry.get(kind)] if kind else registry.all_kinds()
@@ -262,11 +264,11 @@ def _merged(user, source: str, *, kind: str | None, page: int, page_size: int) -
                 next=page + 1 if len(merged) > start + page_size else None)
 
 
-def submitted_by_user(*, user, kind: str | None = None, page: int = 1, page_size: int = PAGE_SIZE) -> Page:
+def submitted_by_user(*, user, kind: str | None = None, page: int = 1, page_size: int | None = None) -> Page:
     return _merged(user, "submitted_by", kind=kind, page=page, page_size=page_size)
 
 
-def copied_to_user(*, user, kind: str | None = None, page: int = 1, page_size: int = PAGE_SIZE) -> Page:
+def copied_to_user(*, user, kind: str | None = None, page: int = 1, page_size: int | None = None) -> Page:
     return _merged(user, "copied_to", kind=kind, page=page, page_size=page_size)
 
 
