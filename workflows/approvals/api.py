@@ -37,7 +37,7 @@ class ProcessRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
 
 
-class OrgUnitRefSerializer(serializers.Serializer):
+class QueueUnitSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
@@ -45,7 +45,7 @@ class OrgUnitRefSerializer(serializers.Serializer):
 class QueueSerializer(serializers.Serializer):
     role = serializers.CharField()
     role_label = serializers.CharField()
-    org_unit = OrgUnitRefSerializer()
+    org_unit = QueueUnitSerializer()
 
 
 class TaskSerializer(serializers.Serializer):
