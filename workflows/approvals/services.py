@@ -226,7 +226,9 @@ def task_for_action(*, actor, task_id) -> tuple[Task, registry.ProcessKind]:
 
 def _lock(kind: registry.ProcessKind, task: Task) -> tuple[object, Task]:
     """Lock the object, then the task; both must still be open (another action may have won)."""
-    obj = kind.model.objects.select_for_update().select_related(*kind.select_related).filter(
+    # of=self: the joins may be nullable (an optional form), and PostgreSQL cannot lock the
+    # nullable side of an outer join; only the object's own row needs the lock anyway.
+    obj = kind.model.objects.select_for_update(of=("self",)).select_related(*kind.select_related).filter(
         process_id=task.process_id).first()
     if obj is None:
         raise StaleState(_("This task is already finished."))
