@@ -5,7 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from viewflow.workflow.models import Task
 
@@ -37,14 +37,39 @@ class ProcessRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
 
 
+class QueueUnitSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class QueueSerializer(serializers.Serializer):
+    role = serializers.CharField()
+    role_label = serializers.CharField()
+    org_unit = QueueUnitSerializer()
+
+
 class TaskSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     process = ProcessRefSerializer()
     step = serializers.CharField()
+    step_label = serializers.CharField()
     title = serializers.CharField()
     url = serializers.CharField()
     created_at = serializers.DateTimeField()
-    assignee = UserRefSerializer()
+    assignee = UserRefSerializer(allow_null=True, help_text="null while the task waits in a role queue")
+    queue = QueueSerializer(allow_null=True, help_text="the role queue holding the task, or null")
+    due_at = serializers.DateTimeField(allow_null=True)
+    due_provisional = serializers.BooleanField(help_text="the due date may still move (calendar not published)")
+    overdue = serializers.BooleanField()
+    actions = serializers.ListField(child=serializers.CharField(), help_text="task action codes you may post")
+
+
+class TaskPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.IntegerField(allow_null=True, help_text="the next page number, null on the last page")
+    previous = serializers.IntegerField(allow_null=True)
+    next_cursor = serializers.CharField(allow_null=True, help_text="pass as ?cursor= for the next page")
+    results = TaskSerializer(many=True)
 
 
 def _task_row(row: dict) -> dict:
@@ -53,22 +78,51 @@ def _task_row(row: dict) -> dict:
         "id": task.pk,
         "process": {"kind": row["kind"].kind, "id": row["object"].pk},
         "step": row["step"],
+        "step_label": row["step_label"],
         "title": row["title"],
         "url": row["url"],
         "created_at": task.created,
-        "assignee": {"id": task.owner_id, "name": str(task.owner)},
+        "assignee": {"id": task.owner_id, "name": str(task.owner)} if task.owner_id else None,
+        "queue": row["queue"],
+        "due_at": row["due_at"],
+        "due_provisional": row["due_provisional"],
+        "overdue": row["overdue"],
+        "actions": [a["code"] for a in row["actions"]],
     }
 
 
 class TaskViewSet(ApprovalErrorsMixin, viewsets.ViewSet):
-    """Open tasks of the current user and the decisions on them."""
+    """Open tasks of the current user (owned, and queued for a role they hold) and the actions on them."""
 
     queryset = Task.objects.none()  # only tells the schema the id is an integer
 
-    @extend_schema(operation_id="tasks_list", responses=TaskSerializer(many=True))
+    @extend_schema(
+        operation_id="tasks_list",
+        parameters=[
+            OpenApiParameter("kind", str, description="only tasks of this process kind (e.g. expense)"),
+            OpenApiParameter("page", int, description=f"page number, {selectors.PAGE_SIZE} tasks a page"),
+            OpenApiParameter("cursor", str, description="the next_cursor of the previous answer (keyset paging)"),
+        ],
+        responses=TaskPageSerializer,
+    )
     def list(self, request):
-        rows = selectors.open_tasks_for_user(user=request.user)
-        return Response({"count": len(rows), "results": TaskSerializer([_task_row(r) for r in rows], many=True).data})
+        params = request.query_params
+        errors, values = {}, {}
+        for name, parse in (("kind", selectors.parse_kind), ("page", selectors.parse_page),
+                            ("cursor", selectors.parse_cursor)):
+            try:
+                values[name] = parse(params.get(name))
+            except selectors.BadParam as exc:
+                errors[exc.field] = [str(exc.message)]
+        if "page" in params and "cursor" in params and not errors:
+            errors["cursor"] = [_("Use either page or cursor, not both.")]
+        if errors:
+            raise ValidationError(errors)
+        page = selectors.open_tasks_for_user(user=request.user, **values)
+        return Response(TaskPageSerializer({
+            "count": page.count, "next": page.next, "previous": page.previous, "next_cursor": page.next_cursor,
+            "results": [_task_row(r) for r in page.rows],
+        }).data)
 
     @extend_schema(
         operation_id="tasks_act",

@@ -227,9 +227,10 @@ def task_for_action(*, actor, task_id) -> tuple[Task, registry.ProcessKind]:
 
 def _lock(kind: registry.ProcessKind, task: Task) -> tuple[object, Task]:
     """Lock the object, then the task; both must still be open (another action may have won)."""
-    # One statement locks the object and viewflow's process row (FOR UPDATE covers every
-    # joined row on PostgreSQL); the flow's own lock is then not taken again.
-    obj = kind.model.objects.select_for_update().select_related("process", *kind.select_related).filter(
+    # Only the object's row is locked (of=self: PostgreSQL cannot lock the nullable side of an
+    # outer join, such as an optional form). Every writer of a route takes this lock first, so
+    # viewflow's own process lock is not taken again (nodes.ApprovalStep.run).
+    obj = kind.model.objects.select_for_update(of=("self",)).select_related(*kind.select_related).filter(
         process_id=task.process_id).first()
     if obj is None:
         raise StaleState(_("This task is already finished."))
@@ -246,7 +247,9 @@ def task_act(*, actor, task_id, action: str, **fields) -> None:
     with transaction.atomic():
         task, kind = task_for_action(actor=actor, task_id=task_id)
         action_def = actions.get(action)
-        if action_def is None or action_def.handler is None or action not in kind.actions:
+        # Claiming belongs to the queue, not to a process: every queue task may be claimed.
+        allowed = (*kind.actions, "claim") if task.owner_id is None else kind.actions
+        if action_def is None or action_def.handler is None or action not in allowed:
             raise Http404
         obj, task = _lock(kind, task)
         with events.batched():

@@ -131,7 +131,8 @@ def policy_create_version(
 
 
 def _lock(request_id: int) -> ExpenseRequest:
-    return ExpenseRequest.objects.select_for_update().select_related(*EXPENSE.select_related).get(pk=request_id)
+    # of=self: PostgreSQL cannot lock the nullable side of the extra_form outer join.
+    return ExpenseRequest.objects.select_for_update(of=("self",)).select_related(*EXPENSE.select_related).get(pk=request_id)
 
 
 # --- filing ----------------------------------------------------------------------------------
