@@ -120,9 +120,10 @@ def reminders_for(rule: DeadlineRule, start: dt.datetime) -> list[dt.datetime]:
     return [dt.datetime.combine(day, REMINDER_TIME, tzinfo=LOCAL_TZ) for day in sorted(days)]
 
 
-def is_overdue(due_at: dt.datetime, now: dt.datetime | None = None) -> bool:
-    """True once the deadline's instant has passed (the whole last day is still in time)."""
-    return (now or timezone.now()) >= due_at
+def is_overdue(due_at: dt.datetime | None, now: dt.datetime | None = None) -> bool:
+    """True once the deadline's instant has passed (the whole last day is still in time); a task
+    without a deadline is never overdue."""
+    return due_at is not None and (now or timezone.now()) >= due_at
 
 
 def describe(rule: DeadlineRule) -> str:
