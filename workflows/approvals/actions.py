@@ -36,6 +36,9 @@ class ActionDef:
     decision: bool = False
     # A timer may fire it with no person acting (the system actor).
     system: bool = False
+    # The handler finishes the task with a conditional UPDATE (a lost race is a 409 there), so
+    # the engine need not re-read the task under a lock first.
+    finishes_task: bool = False
 
 
 _actions: dict[str, ActionDef] = {}

@@ -16,6 +16,7 @@ import contextvars
 from dataclasses import dataclass
 
 from django.utils.timezone import now
+from django.utils.translation import gettext as _
 from viewflow import this
 from viewflow.workflow import flow
 from viewflow.workflow.activation import Activation
@@ -27,6 +28,8 @@ from viewflow.workflow.nodes.split import Split, SplitActivation
 from viewflow.workflow.nodes.switch import SwitchActivation
 from viewflow.workflow.signals import task_finished, task_started
 from viewflow.workflow.status import STATUS
+
+from workflows.approvals.errors import StaleState
 
 # `previous` links (viewflow's task → task M2M) made while one action runs: written in one
 # statement when it ends (`links_deferred`), instead of one INSERT per link.
@@ -93,6 +96,18 @@ class ApprovalStepActivation(HandleActivation):
             self.task.started = now()
             self.task.data["decision"] = "approve"
             self.task.status = STATUS.STARTED
+
+    @Activation.status.super()
+    def complete(self):
+        # A conditional UPDATE instead of re-reading the row under a lock first: if another
+        # action finished or took the task since it was read, nothing matches and this action
+        # is a 409 (its transaction rolls back).
+        self.task.finished = now()
+        updated = Task.objects.filter(pk=self.task.pk, status=STATUS.NEW, owner_id=self.task.owner_id).update(
+            status=STATUS.DONE, started=self.task.started, finished=self.task.finished, data=self.task.data)
+        if updated != 1:
+            raise StaleState(_("This task is already finished."))
+        task_finished.send(sender=self.flow_class, process=self.process, task=self.task)
 
 
 class ApprovalStep(Handle):

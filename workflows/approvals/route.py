@@ -50,6 +50,9 @@ class RouteState:
     last_decision: str | None = None
     countersign: Tally | None = None
     reached_street: bool = False
+    # Who is told of decisions (submitter and CC), fixed when the route starts: CC is chosen at
+    # filing, so no action has to look it up again.
+    watchers: list[int] = field(default_factory=list)
     extra: dict = field(default_factory=dict)  # a process's own keys, typed by that process
 
     @classmethod
@@ -129,10 +132,12 @@ def emit(kind: registry.ProcessKind, obj, event_kind: str, *, actor=None, **fiel
     ))
 
 
-def watchers(kind: registry.ProcessKind, obj) -> tuple[int, ...]:
+def watchers(kind: registry.ProcessKind, obj, process=None) -> tuple[int, ...]:
     cached = getattr(obj, "_approval_watchers", None)
     if cached is None:
-        cached = obj._approval_watchers = tuple(dict.fromkeys(kind.watchers(obj)))
+        state = RouteState.of(process) if process is not None else None
+        ids = state.watchers if state is not None and state.watchers else kind.watchers(obj)
+        cached = obj._approval_watchers = tuple(dict.fromkeys(ids))
     return cached
 
 
@@ -311,7 +316,7 @@ def countersign_tally(*, process, vote_node) -> None:
     history.record(row(kind, obj, actions.STEP_PASSED.code if passed else actions.STEP_FAILED.code, step=vote_node.step,
                        detail={"voters": tally.voters, "needed": tally.needed, "approve": approve, "reject": reject}))
     if passed:
-        emit(kind, obj, EventKind.STEP_APPROVED, user_ids=watchers(kind, obj), step=vote_node.step)
+        emit(kind, obj, EventKind.STEP_APPROVED, user_ids=watchers(kind, obj, process), step=vote_node.step)
 
 
 # --- decisions and the end of the route ---------------------------------------------------------
@@ -330,14 +335,14 @@ def decide(*, process, task, decision: str, actor, vote: bool) -> None:
     if decision == APPROVE:
         kind = kind_of(process)
         obj = subject_of(kind, process)
-        emit(kind, obj, EventKind.STEP_APPROVED, actor=actor, user_ids=watchers(kind, obj), step=task.data["step"])
+        emit(kind, obj, EventKind.STEP_APPROVED, actor=actor, user_ids=watchers(kind, obj, process), step=task.data["step"])
 
 
 def finished(*, process, approved: bool) -> None:
     kind = kind_of(process)
     obj = subject_of(kind, process)
     transition(kind, obj, "approved" if approved else "rejected")
-    emit(kind, obj, EventKind.APPROVED if approved else EventKind.REJECTED, user_ids=watchers(kind, obj))
+    emit(kind, obj, EventKind.APPROVED if approved else EventKind.REJECTED, user_ids=watchers(kind, obj, process))
 
 
 def transition(kind: registry.ProcessKind, obj, outcome: str) -> None:

@@ -21,7 +21,7 @@ from django_fsm import TransitionNotAllowed
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
-from workflows.approvals import actions, events, history, registry, route
+from workflows.approvals import actions, events, fastpath, history, registry, route
 from workflows.approvals.errors import RateLimited, StaleState
 from workflows.approvals.events import EventKind
 from workflows.approvals.models import HistoryEntry, RouteTask
@@ -90,7 +90,7 @@ def route_start(kind: registry.ProcessKind, obj, *, actor: User, action: str, co
         state = route.RouteState(
             object_id=obj.pk, steps=list(obj.steps), submitter_id=obj.submitter_id,
             community_id=kind.community_id(obj), street_id=kind.street_id(obj), round=obj.round,
-            filed_at=timezone.now().isoformat(),
+            filed_at=timezone.now().isoformat(), watchers=list(dict.fromkeys(kind.watchers(obj))),
         )
         process = kind.flow_class.start.run(_process_data=state.dump())
         # The flow may already have finished (every step passed automatically) and moved the
@@ -225,7 +225,7 @@ def task_for_action(*, actor, task_id) -> tuple[Task, registry.ProcessKind]:
     return task, kind
 
 
-def _lock(kind: registry.ProcessKind, task: Task) -> tuple[object, Task]:
+def _lock(kind: registry.ProcessKind, task: Task, *, reread: bool = True) -> tuple[object, Task]:
     """Lock the object, then the task; both must still be open (another action may have won)."""
     # Only the object's row is locked (of=self: PostgreSQL cannot lock the nullable side of an
     # outer join, such as an optional form). Every writer of a route takes this lock first, so
@@ -234,9 +234,11 @@ def _lock(kind: registry.ProcessKind, task: Task) -> tuple[object, Task]:
         process_id=task.process_id).first()
     if obj is None:
         raise StaleState(_("This task is already finished."))
-    fresh = Task.objects.select_for_update().select_related("process").filter(pk=task.pk).first()
-    if fresh is None or fresh.status != STATUS.NEW:
-        raise StaleState(_("This task is already finished."))
+    fresh = task
+    if reread:
+        fresh = Task.objects.select_for_update().select_related("process").filter(pk=task.pk).first()
+        if fresh is None or fresh.status != STATUS.NEW:
+            raise StaleState(_("This task is already finished."))
     if obj.state not in kind.open_states:
         raise StaleState(_("This request is no longer waiting for approval."))
     return obj, fresh
@@ -251,7 +253,7 @@ def task_act(*, actor, task_id, action: str, **fields) -> None:
         allowed = (*kind.actions, "claim") if task.owner_id is None else kind.actions
         if action_def is None or action_def.handler is None or action not in allowed:
             raise Http404
-        obj, task = _lock(kind, task)
+        obj, task = _lock(kind, task, reread=not action_def.finishes_task)
         with events.batched():
             action_def.handler(ActionContext(kind=kind, obj=obj, task=task, actor=actor), **fields)
 
@@ -285,7 +287,10 @@ def _take_queue_task(ctx: ActionContext) -> None:
         raise ValidationError({"task": _("You signed the step before and cannot sign this one.")})
     ctx.task.owner_id = ctx.actor.pk
     ctx.task.assigned = timezone.now()
-    Task.objects.filter(pk=ctx.task.pk).update(owner_id=ctx.actor.pk, assigned=ctx.task.assigned)
+    taken = Task.objects.filter(pk=ctx.task.pk, owner_id=None, status=STATUS.NEW).update(
+        owner_id=ctx.actor.pk, assigned=ctx.task.assigned)
+    if taken != 1:
+        raise StaleState(_("Someone has already taken this task."))
     RouteTask.objects.filter(task_id=ctx.task.pk).update(queue=False)
 
 
@@ -293,9 +298,15 @@ def _decide(ctx: ActionContext, decision: str, comment: str) -> None:
     _take_queue_task(ctx)
     task = ctx.task
     vote = task.flow_task.vote
+    # A sequential step whose gateway leads to another such step or to the end goes through the
+    # fast path (the same rows in a few statements); everything else through viewflow.
+    plan = fastpath.plan(ctx, decision)
 
     def work():
-        task.flow_task.run(task, decision=decision, actor=ctx.actor)
+        if plan is not None:
+            fastpath.complete(ctx, decision, plan)
+        else:
+            task.flow_task.run(task, decision=decision, actor=ctx.actor)
         if _has_route_task(ctx.kind, task):
             _close_route_tasks(ctx.kind, ctx.obj, [task.pk])
 
@@ -323,7 +334,7 @@ def task_return(ctx: ActionContext, *, comment: str = "") -> None:
         route.transition(kind, obj, "returned")
 
     perform(kind, obj, actor=ctx.actor, action=route.RETURN, work=work, comment=comment, step=step, task_id=task.pk)
-    route.emit(kind, obj, EventKind.RETURNED, actor=ctx.actor, user_ids=route.watchers(kind, obj), step=step,
+    route.emit(kind, obj, EventKind.RETURNED, actor=ctx.actor, user_ids=route.watchers(kind, obj, task.process), step=step,
                comment=comment)
 
 
@@ -499,8 +510,10 @@ def deadlines_sweep(*, now: dt.datetime | None = None, limit: int = 500) -> dict
 
 
 # The engine's task actions. A timer may fire those marked `system` as the system actor.
-actions.register(actions.ActionDef("approve", _l("Approved"), handler=task_approve, decision=True, system=True))
-actions.register(actions.ActionDef("reject", _l("Rejected"), handler=task_reject, decision=True, system=True))
+actions.register(actions.ActionDef("approve", _l("Approved"), handler=task_approve, decision=True, system=True,
+                                   finishes_task=True))
+actions.register(actions.ActionDef("reject", _l("Rejected"), handler=task_reject, decision=True, system=True,
+                                   finishes_task=True))
 actions.register(actions.ActionDef("return", _l("Returned for revision"), handler=task_return, decision=True))
 actions.register(actions.ActionDef("transfer", _l("Transferred"), handler=task_transfer,
                                    serializer=actions.TransferSerializer))
