@@ -328,6 +328,24 @@ def test_the_timer_escalates_an_overdue_review_to_the_street_reviewer_as_the_sys
     assert sorted(t.owner_id for t in open_tasks(ticket)) == sorted(u.pk for u in voters)
 
 
+def test_an_escalation_with_nobody_to_take_it_writes_nothing_and_is_retried_on_the_next_sweep(
+        users, communities, demo):
+    ticket = _file_on_monday(users, communities)
+    (review,) = open_tasks(ticket)
+    membership = RoleMembership.objects.get(user=users["shaping_reviewer"], role=Role.STREET_REVIEWER)
+    membership.delete()
+    rows, notes = HistoryEntry.objects.count(), Notification.objects.count()
+    _sweep_at(DUE + dt.timedelta(hours=9))
+    assert (HistoryEntry.objects.count(), Notification.objects.count()) == (rows, notes)
+    assert Task.objects.get(pk=review.pk).owner_id == users["heping_secretary"].pk
+    assert RouteTask.objects.get(task_id=review.pk).timed_out_at is None
+
+    RoleMembership.objects.create(user=users["shaping_reviewer"], role=Role.STREET_REVIEWER, org_unit=demo["street"])
+    _sweep_at(DUE + dt.timedelta(hours=10))
+    assert Task.objects.get(pk=review.pk).owner_id == users["shaping_reviewer"].pk
+    assert len(history(ticket, action="escalate")) == 1
+
+
 @pytest.mark.xfail(strict=True, reason="engine/notifications: task_escalate emits EventKind.ESCALATED to the old "
                                        "holder, but notifications.receivers.EVENT_KINDS maps no kind for it, so no "
                                        "inbox row is written")
@@ -474,17 +492,23 @@ def _exactly_one_won(ticket, review, results) -> None:
         assert task.status == STATUS.NEW and task.owner_id == escalated[0].detail["to_user"]
 
 
+STALE_OWNER = ("engine: services._lock re-reads the task under its lock but checks only its status, not that the "
+               "actor may still act on it; a person who read her task before the timer escalated it then approves "
+               "the escalated task (both rows: escalate, approve)")
+
+
 @live
 @pytest.mark.django_db(transaction=True)
+# Not strict: whether the threads meet in the losing interleaving depends on the scheduler; the
+# strict test below fixes that interleaving. Remove both markers with the engine fix.
+@pytest.mark.xfail(strict=False, reason=STALE_OWNER)
 def test_a_person_approving_as_the_timer_escalates_ends_with_exactly_one_of_them(live_demo, api_for, monkeypatch):
     _exactly_one_won(*_person_and_timer(live_demo, api_for, monkeypatch))
 
 
 @live
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.xfail(strict=True, reason="engine: services._lock re-reads the task under its lock but checks only its "
-                                       "status, not that the actor may still act on it; a person who read her task "
-                                       "before the timer escalated it then approves the escalated task")
+@pytest.mark.xfail(strict=True, reason=STALE_OWNER)
 def test_a_person_who_read_her_task_before_the_timer_escalated_it_cannot_approve_it(
         live_demo, api_for, monkeypatch):
     _exactly_one_won(*_person_and_timer(live_demo, api_for, monkeypatch, person_locks_after=threading.Event()))
