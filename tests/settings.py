@@ -16,3 +16,8 @@ from project.settings import *  # noqa: E402,F403
 
 # Hashing is deliberately slow; the suite logs in hundreds of times.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# The approval engine's own test process (tests/approvals_tests/engine_process): installed only
+# here, so the engine is tested end to end without the expense process and without a test model
+# in project.settings (makemigrations --check must not see it).
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.approvals_tests.engine_process"]  # noqa: F405
