@@ -3,9 +3,8 @@ through expenses: a ticket goes review (secretary, 3 working days, escalates to 
 reviewer by timer) → committee countersign → street desk (a role queue) and is closed by the
 process's own action `answer`. Real database, real services, the real `/api/tasks/` API.
 
-Engine notes (what this process needed and the engine does not give yet) are the tests marked
-`xfail(strict=True)`: each names the missing behaviour and passes the day the engine gives it,
-so the marker must then be removed.
+Nothing outside this package was edited for it: the process declares itself in its AppConfig
+(installed by tests/settings.py only), like any process app.
 """
 
 import datetime as dt
@@ -85,8 +84,7 @@ def notified(user, ticket) -> list[str]:
 
 
 def desk_task(ticket) -> RouteTask:
-    """The open desk task: a queue task, held by no one (found through the engine's table
-    because GET /api/tasks/ does not list queue tasks yet, see the xfail below)."""
+    """The open desk task: a queue task, held by no one."""
     return RouteTask.objects.get(process_kind=KIND, process_id=ticket.pk, step="desk", closed_at=None)
 
 
@@ -104,21 +102,6 @@ def second_reviewer(users, demo):
     user = User.objects.create(username="shaping_reviewer2", display_name="第二审核人")
     RoleMembership.objects.create(user=user, role=Role.STREET_REVIEWER, org_unit=demo["street"])
     return user
-
-
-@pytest.fixture
-def reminders_one_working_day_before(monkeypatch):
-    """Stand-in for `deadlines.reminders_for`, which is a placeholder returning [] until the full
-    deadlines module lands: `remind_before=(n,)` reminds when the n-th last working day before
-    the deadline begins (n=1: the morning of the last day, a day before it is due).
-    The route and the sweep import it at call time, so this exercises their real code."""
-    from workflows.org.calendar import add_working_days
-
-    def reminders_for(rule, start):
-        due = deadlines.due_for(rule, start)
-        return [dt.datetime.combine(add_working_days(due.day, 1 - n), dt.time(), tzinfo=TZ) for n in rule.remind_before]
-
-    monkeypatch.setattr(deadlines, "reminders_for", reminders_for)
 
 
 pytestmark = pytest.mark.django_db
@@ -185,8 +168,6 @@ def test_a_ticket_runs_review_countersign_and_queue_to_an_answer_through_the_tas
     assert RouteTask.objects.get(task_id=desk.task_id).closed_at is not None
 
 
-@pytest.mark.xfail(strict=True, reason="engine: selectors.open_tasks_for_user lists only tasks owned by the user "
-                                       "(owner_id=user), so GET /api/tasks/ never shows a role-queue task")
 def test_a_queue_task_is_listed_in_the_tasks_api_for_every_holder_of_the_role(
         users, communities, api_for, second_reviewer):
     ticket = file(users, communities)
@@ -346,9 +327,6 @@ def test_an_escalation_with_nobody_to_take_it_writes_nothing_and_is_retried_on_t
     assert len(history(ticket, action="escalate")) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="engine/notifications: task_escalate emits EventKind.ESCALATED to the old "
-                                       "holder, but notifications.receivers.EVENT_KINDS maps no kind for it, so no "
-                                       "inbox row is written")
 def test_the_old_holder_is_told_that_the_timer_escalated_her_task(users, communities):
     ticket = _file_on_monday(users, communities)
     _sweep_at(DUE + dt.timedelta(hours=9))
@@ -385,15 +363,15 @@ def test_a_review_approved_before_its_deadline_is_left_alone_by_the_timer(users,
     assert Task.objects.get(pk=review.pk).status == STATUS.DONE
 
 
-def test_a_reminder_fires_a_working_day_before_the_deadline_as_the_system(
-        users, communities, reminders_one_working_day_before):
+def test_a_reminder_fires_a_working_day_before_the_last_day_as_the_system(users, communities):
     ticket = _file_on_monday(users, communities)
     (review,) = open_tasks(ticket)
-    assert RouteTask.objects.get(task_id=review.pk).remind_at == DUE - dt.timedelta(days=1)
+    (reminder,) = deadlines.reminders_for(REVIEW_DEADLINE, FILED)
+    assert RouteTask.objects.get(task_id=review.pk).remind_at == reminder
 
-    with time_machine.travel(DUE - dt.timedelta(days=1, minutes=1), tick=False):
+    with time_machine.travel(reminder - dt.timedelta(minutes=1), tick=False):
         assert engine.deadlines_sweep() == {"timeouts": 0, "reminders": 0}
-    with time_machine.travel(DUE - dt.timedelta(hours=15), tick=False):
+    with time_machine.travel(reminder + dt.timedelta(minutes=1), tick=False):
         assert engine.deadlines_sweep() == {"timeouts": 0, "reminders": 1}
         assert engine.deadlines_sweep() == {"timeouts": 0, "reminders": 0}
     (row,) = history(ticket, action="remind")
@@ -402,18 +380,15 @@ def test_a_reminder_fires_a_working_day_before_the_deadline_as_the_system(
     assert Task.objects.get(pk=review.pk).owner_id == users["heping_secretary"].pk
 
 
-@pytest.mark.xfail(strict=True, reason="engine: deadlines.reminders_for is still the placeholder returning [], so "
-                                       "remind_before=(1,) schedules nothing (the full deadlines module brings it)")
 def test_the_deadline_rules_schedule_the_declared_reminder():
     reminders = deadlines.reminders_for(REVIEW_DEADLINE, FILED)
     assert len(reminders) == 1 and FILED < reminders[0] < DUE
 
 
-@pytest.mark.xfail(strict=True, reason="engine/notifications: the reminder emits EventKind.DUE_SOON, but "
-                                       "notifications.receivers.EVENT_KINDS maps no kind for it, so no inbox row")
-def test_the_holder_is_notified_of_a_reminder(users, communities, reminders_one_working_day_before):
+def test_the_holder_is_notified_of_a_reminder(users, communities):
     ticket = _file_on_monday(users, communities)
-    with time_machine.travel(DUE - dt.timedelta(hours=15), tick=False):
+    (reminder,) = deadlines.reminders_for(REVIEW_DEADLINE, FILED)
+    with time_machine.travel(reminder + dt.timedelta(minutes=1), tick=False):
         engine.deadlines_sweep()
     assert len(notified(users["heping_secretary"], ticket)) == 2  # assigned, then the reminder
 
@@ -443,10 +418,10 @@ def _person_and_timer(live_demo, api_for, monkeypatch, *, person_locks_after=Non
     results = {}
     real_lock = engine._lock
 
-    def gated_lock(kind, task):
+    def gated_lock(kind, task, **kwargs):
         if person_locks_after is not None and threading.current_thread().name == "person":
             assert person_locks_after.wait(timeout=30)
-        return real_lock(kind, task)
+        return real_lock(kind, task, **kwargs)
 
     monkeypatch.setattr(engine, "_lock", gated_lock)
 
@@ -492,23 +467,17 @@ def _exactly_one_won(ticket, review, results) -> None:
         assert task.status == STATUS.NEW and task.owner_id == escalated[0].detail["to_user"]
 
 
-STALE_OWNER = ("engine: services._lock re-reads the task under its lock but checks only its status, not that the "
-               "actor may still act on it; a person who read her task before the timer escalated it then approves "
-               "the escalated task (both rows: escalate, approve)")
-
 
 @live
 @pytest.mark.django_db(transaction=True)
-# Not strict: whether the threads meet in the losing interleaving depends on the scheduler; the
-# strict test below fixes that interleaving. Remove both markers with the engine fix.
-@pytest.mark.xfail(strict=False, reason=STALE_OWNER)
+# Whether the threads meet in the losing interleaving depends on the scheduler; the test below
+# fixes that interleaving.
 def test_a_person_approving_as_the_timer_escalates_ends_with_exactly_one_of_them(live_demo, api_for, monkeypatch):
     _exactly_one_won(*_person_and_timer(live_demo, api_for, monkeypatch))
 
 
 @live
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.xfail(strict=True, reason=STALE_OWNER)
 def test_a_person_who_read_her_task_before_the_timer_escalated_it_cannot_approve_it(
         live_demo, api_for, monkeypatch):
     _exactly_one_won(*_person_and_timer(live_demo, api_for, monkeypatch, person_locks_after=threading.Event()))

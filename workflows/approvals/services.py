@@ -239,6 +239,10 @@ def _lock(kind: registry.ProcessKind, task: Task, *, reread: bool = True) -> tup
         fresh = Task.objects.select_for_update().select_related("process").filter(pk=task.pk).first()
         if fresh is None or fresh.status != STATUS.NEW:
             raise StaleState(_("This task is already finished."))
+        # The actor was allowed on the task as it was read before the lock; if it was taken,
+        # transferred or escalated since, that permission no longer holds.
+        if fresh.owner_id != task.owner_id:
+            raise StaleState(_("This task has moved on to someone else; reload and try again."))
     if obj.state not in kind.open_states:
         raise StaleState(_("This request is no longer waiting for approval."))
     return obj, fresh
@@ -294,7 +298,11 @@ def _take_queue_task(ctx: ActionContext) -> None:
     RouteTask.objects.filter(task_id=ctx.task.pk).update(queue=False)
 
 
-def _decide(ctx: ActionContext, decision: str, comment: str) -> None:
+def task_decide(ctx: ActionContext, decision: str, *, action: str | None = None, comment: str = "",
+                detail: dict | None = None) -> None:
+    """Decide on the task (approve or reject) and move the route on, recorded in the history as
+    `action` (default: the decision itself). A process's own verbs that decide a step — answer,
+    sign — call this with their code."""
     _take_queue_task(ctx)
     task = ctx.task
     vote = task.flow_task.vote
@@ -310,16 +318,18 @@ def _decide(ctx: ActionContext, decision: str, comment: str) -> None:
         if _has_route_task(ctx.kind, task):
             _close_route_tasks(ctx.kind, ctx.obj, [task.pk])
 
-    perform(ctx.kind, ctx.obj, actor=ctx.actor, action=decision, work=work, comment=comment,
-            step=task.data.get("step", ""), task_id=task.pk, detail={"vote": True} if vote else None)
+    if vote:
+        detail = {**(detail or {}), "vote": True}
+    perform(ctx.kind, ctx.obj, actor=ctx.actor, action=action or decision, work=work, comment=comment,
+            step=task.data.get("step", ""), task_id=task.pk, detail=detail)
 
 
 def task_approve(ctx: ActionContext, *, comment: str = "") -> None:
-    _decide(ctx, route.APPROVE, comment)
+    task_decide(ctx, route.APPROVE, comment=comment)
 
 
 def task_reject(ctx: ActionContext, *, comment: str = "") -> None:
-    _decide(ctx, route.REJECT, comment)
+    task_decide(ctx, route.REJECT, comment=comment)
 
 
 def task_return(ctx: ActionContext, *, comment: str = "") -> None:
@@ -469,6 +479,10 @@ def _fire_reminder(task_id: int, now: dt.datetime) -> bool:
             return False
         entry = RouteTask.objects.select_for_update().get(task_id=task_id)
         if entry.remind_at is None or entry.remind_at > now or entry.closed_at is not None:
+            return False
+        if entry.due_at is not None and now >= entry.due_at:
+            # The sweep ran late: the deadline itself has passed, and "due soon" would be wrong.
+            RouteTask.objects.filter(task_id=task_id).update(remind_at=None)
             return False
         step = kind.step(entry.step)
         start = task.created

@@ -33,23 +33,10 @@ class AnswerSerializer(actions.CommentSerializer):
 
 
 def ticket_answer(ctx: engine.ActionContext, *, text: str, comment: str = "") -> None:
-    """Store the answer and pass the step: a decision recorded as "answer", not "approve".
-
-    The engine has no public "decide, recorded under my action code": `services._decide` writes
-    the decision's own code as the history action. Its two private helpers are used here (see
-    the engine notes of tests/approvals_tests/test_engine.py).
-    """
-    ticket, task = ctx.obj, ctx.task
-    ticket.answer = text
-    Ticket.objects.filter(pk=ticket.pk).update(answer=text)
-    engine._take_queue_task(ctx)
-
-    def work():
-        task.flow_task.run(task, decision=route.APPROVE, actor=ctx.actor)
-        engine._close_route_tasks(ctx.kind, ticket, [task.pk])
-
-    engine.perform(ctx.kind, ticket, actor=ctx.actor, action=ANSWER.code, work=work, comment=comment,
-                   step=task.data.get("step", ""), task_id=task.pk)
+    """Store the answer and pass the step: a decision recorded as "answer", not "approve"."""
+    ctx.obj.answer = text
+    Ticket.objects.filter(pk=ctx.obj.pk).update(answer=text)
+    engine.task_decide(ctx, route.APPROVE, action=ANSWER.code, comment=comment)
 
 
 ANSWER = actions.ActionDef("answer", _("Answered"), handler=ticket_answer, serializer=AnswerSerializer, decision=True)
