@@ -32,7 +32,8 @@ def test_notify_writes_one_row_per_recipient_and_pushes_after_commit(users, push
     assert [r.recipient_id for r in rows] == [users["gubu_staff"].pk, users["heping_staff"].pk]
     assert {group for group, _m in pushed} == {f"user.{users['gubu_staff'].pk}", f"user.{users['heping_staff'].pk}"}
     message = dict(pushed)[f"user.{users['gubu_staff'].pk}"]
-    assert message["rows"] == {str(users["gubu_staff"].pk): [rows[0].pk, 1]}
+    # [row id, seq, unread]: the user's first row, first seq, one unread
+    assert message["rows"] == {str(users["gubu_staff"].pk): [rows[0].pk, 1, 1]}
     assert message["content"]["texts"]["en"]["title"] == "Notice: Budget meeting"
     assert message["content"]["texts"]["zh-hans"]["title"] != message["content"]["texts"]["en"]["title"]
 
