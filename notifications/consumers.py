@@ -1,8 +1,8 @@
 """The live notification socket, /ws/notifications/.
 
-Thin: it authenticates, joins the groups the database says the user belongs to, replays on
-request, and forwards pushes. Pushes carry everything a socket needs (its own row id and unread
-count, text in every language), so forwarding one touches no database.
+Thin: it authenticates, joins the groups the database says the user belongs to, replays by seq
+on request, and forwards pushes. Pushes carry everything a socket needs (its own row id, seq and
+unread count, text in every language), so forwarding one touches no database.
 """
 
 import asyncio
