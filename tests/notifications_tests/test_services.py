@@ -1,6 +1,7 @@
 """notify(): rows in the caller's transaction, pushes and mail only after commit."""
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -230,3 +231,56 @@ def test_an_unknown_org_unit_in_a_batch_fails_the_action(users, pushed):
         with transaction.atomic(), notify_batch():
             notify(kind="system.message", params=message_params(), queues=[RoleQueue(Role.COMMUNITY_SECRETARY, 10**9)])
     assert not Notification.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="SQLite's second writer waits at BEGIN IMMEDIATE, before it touches a row: nothing interleaves",
+)
+def test_two_fan_outs_naming_the_same_users_in_opposite_order_wait_for_each_other_and_number_in_commit_order(
+    users, pushed
+):
+    import threading
+
+    from django.db import close_old_connections, connection
+
+    first, second = users["gubu_staff"], users["heping_staff"]
+    holding, release, errors = threading.Event(), threading.Event(), []
+
+    def fan_out(name, recipients, hold):
+        try:
+            with transaction.atomic():
+                notify(kind="system.message", params=message_params(name), users=recipients)
+                if hold:
+                    holding.set()
+                    release.wait(30)
+        except Exception as error:  # a deadlock would surface here
+            errors.append(error)
+        finally:
+            close_old_connections()
+
+    a = threading.Thread(target=fan_out, args=("A", [first, second], True))
+    a.start()
+    assert holding.wait(30)
+    b = threading.Thread(target=fan_out, args=("B", [second, first], False))
+    b.start()
+    # Let A commit only once B is waiting on A's counter row lock.
+    with connection.cursor() as cursor:
+        for _ in range(600):
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                break
+            threading.Event().wait(0.05)
+        else:
+            pytest.fail("the second fan-out never waited for the first")
+    release.set()
+    a.join(30)
+    b.join(30)
+    assert errors == []
+    for user in (first, second):
+        titles = list(Notification.objects.filter(recipient=user).order_by("seq").values_list("params__title", flat=True))
+        assert titles == ["A", "B"]
+        assert counter(user) == (2, 2)
