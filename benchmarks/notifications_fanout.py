@@ -7,7 +7,7 @@ with a prefix of its own) and a throw-away SQLite database, connects 200 and the
 in one community, and feeds them from a separate sender process:
 
   notify/group     notify() → rows in SQLite → one channel-layer message to the role group
-                   carrying {user id: [row id, unread]} (the shipped fan-out)
+                   carrying {user id: [row id, seq, unread]} (the shipped fan-out)
   notify/per-user  notify() → rows → one channel-layer message per recipient to user.<id>
   bare group_send  channel_layer.group_send to the same group, no rows, nothing rendered:
                    the framework's own limit, measured in the same run

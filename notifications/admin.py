@@ -18,3 +18,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        # A deleted unread row would leave NotificationCounter.unread counting it.
+        return False

@@ -1,10 +1,11 @@
 """The live notification socket, /ws/notifications/.
 
-Thin: it authenticates, joins the groups the database says the user belongs to, replays on
-request, and forwards pushes. Pushes carry everything a socket needs (its own row id and unread
-count, text in every language), so forwarding one touches no database.
+Thin: it authenticates, joins the groups the database says the user belongs to, replays by seq
+on request, and forwards pushes. Pushes carry everything a socket needs (its own row id, seq and
+unread count, text in every language), so forwarding one touches no database.
 """
 
+import asyncio
 import json
 
 from channels.consumer import get_handler_name
@@ -16,7 +17,7 @@ from django.http import Http404
 from django.utils import translation
 from django.utils.translation.trans_real import parse_accept_lang_header
 
-from notifications import kinds, selectors, services
+from notifications import kinds, selectors, services, transports
 from notifications.groups import groups_for_user
 
 CLOSE_UNAUTHENTICATED = 4401
@@ -51,6 +52,7 @@ def _row_message(row, language: str, unread: int) -> dict:
     return {
         "type": "notification",
         "id": row.pk,
+        "seq": row.seq,
         "kind": row.kind,
         "title": title,
         "body": body,
@@ -83,10 +85,13 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         self.user_id = user.pk
         self.user_key = str(user.pk)
         self.language = _language_of(self.scope)
-        groups, unread = await self._state()
+        # Pushes for this process go out from the loop its sockets wait on (see transports.Sender).
+        transports.sender.serve_from(asyncio.get_running_loop())
+        groups, (unread, seq) = await self._state()
         await self._set_groups(groups)
         await self.accept()
-        await self.send_json({"type": "hello", "unread": unread})
+        # seq: the newest row so far; a client with nothing stored can resume after it.
+        await self.send_json({"type": "hello", "unread": unread, "seq": seq})
 
     async def websocket_disconnect(self, message):
         for group in self.groups:
@@ -103,11 +108,15 @@ class NotificationConsumer(AsyncWebsocketConsumer):
             await self.send_json({"type": "error", "detail": "Send JSON objects with a type."})
             return
         if kind == "resume":
-            after = content.get("after", 0)
+            # after_seq: the per-user sequence (commit order). after: the older id cursor, kept
+            # for clients that still send it; it can miss a row committed out of id order.
+            by_seq = "after_seq" in content or "after" not in content
+            key = "after_seq" if by_seq else "after"
+            after = content.get(key, 0)
             if not isinstance(after, int) or isinstance(after, bool) or after < 0:
-                await self.send_json({"type": "error", "detail": "after must be a non-negative integer."})
+                await self.send_json({"type": "error", "detail": f"{key} must be a non-negative integer."})
                 return
-            await self._replay(after)
+            await self._replay(after, by_seq=by_seq)
         elif kind == "read":
             pk = content.get("id")
             if not isinstance(pk, int) or isinstance(pk, bool):
@@ -126,7 +135,7 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         entry = message["rows"].get(self.user_key)
         if entry is None:  # a group member who held no row (e.g. gained the role a moment ago)
             return
-        row_id, unread = entry
+        row_id, seq, unread = entry
         if self._already_sent(row_id):
             return
         content = message["content"]
@@ -135,6 +144,7 @@ class NotificationConsumer(AsyncWebsocketConsumer):
             {
                 "type": "notification",
                 "id": row_id,
+                "seq": seq,
                 "kind": content["kind"],
                 "title": texts["title"],
                 "body": texts["body"],
@@ -152,7 +162,7 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         await self.send_json({"type": "unread", "unread": message["unread"]})
 
     async def notification_rejoin(self, message):
-        groups, unread = await self._state()
+        groups, (unread, _seq) = await self._state()
         if not await self._is_active():  # the account was deactivated
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
@@ -179,9 +189,9 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         self.groups = sorted(groups)
 
     @database_sync_to_async
-    def _state(self) -> tuple[set[str], int]:
-        """Groups from the database (only user.<id> for a deactivated user) and the unread count."""
-        return groups_for_user(self.user_id), selectors.unread_count(user_id=self.user_id)
+    def _state(self) -> tuple[set[str], tuple[int, int]]:
+        """Groups from the database (only user.<id> for a deactivated user), unread count and last seq."""
+        return groups_for_user(self.user_id), selectors.counter_of(user_id=self.user_id)
 
     @database_sync_to_async
     def _is_active(self) -> bool:
@@ -190,17 +200,20 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         return User.objects.filter(pk=self.user_id, is_active=True).exists()
 
     @database_sync_to_async
-    def _replay_batch(self, after: int) -> tuple[list[dict], int]:
-        rows = selectors.notifications_after(user_id=self.user_id, after=after, limit=REPLAY_BATCH)
+    def _replay_batch(self, after: int, by_seq: bool) -> tuple[list[dict], int]:
+        if by_seq:
+            rows = selectors.notifications_after_seq(user_id=self.user_id, after_seq=after, limit=REPLAY_BATCH)
+        else:
+            rows = selectors.notifications_after(user_id=self.user_id, after=after, limit=REPLAY_BATCH)
         unread = selectors.unread_count(user_id=self.user_id) if rows else 0
         return [_row_message(row, self.language, unread) for row in rows], len(rows)
 
-    async def _replay(self, after: int) -> None:
+    async def _replay(self, after: int, *, by_seq: bool) -> None:
         sent = 0
         while sent < REPLAY_LIMIT:
-            messages, count = await self._replay_batch(after)
+            messages, count = await self._replay_batch(after, by_seq)
             for message in messages:
-                after = message["id"]
+                after = message["seq" if by_seq else "id"]
                 if not self._already_sent(message["id"]):
                     await self.send_json(message)
             sent += count

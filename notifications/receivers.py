@@ -44,15 +44,19 @@ def recipients_of(event: ApprovalEvent) -> tuple[list[int], list[RoleQueue]]:
 
 
 def params_of(event: ApprovalEvent) -> dict:
-    actor = User.objects.filter(pk=event.actor_id).first() if event.actor_id else None
-    community = ""
-    if event.community_id:
+    # The names come with the event when the process has them at hand; a query only otherwise.
+    actor = event.actor_name
+    if not actor and event.actor_id:
+        user = User.objects.filter(pk=event.actor_id).first()
+        actor = str(user) if user else ""
+    community = event.community_name
+    if not community and event.community_id:
         community = OrgUnit.objects.filter(pk=event.community_id).values_list("name", flat=True).first() or ""
     params = {
         "title": event.title,
         "process_kind": event.process_kind,
         "process_id": event.process_id,
-        "actor": str(actor) if actor else "",
+        "actor": actor,
         "step": event.step,
         "comment": event.comment,
         "community": community,

@@ -1,11 +1,9 @@
 """Reads in the notifications area. Every query is scoped to one recipient."""
 
-from collections.abc import Iterable
-
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
-from notifications.models import Notification
+from notifications.models import Notification, NotificationCounter
 
 
 def notification_list_for_user(*, user, unread: bool = False) -> QuerySet[Notification]:
@@ -22,29 +20,22 @@ def notification_get_for_user(*, user, pk) -> Notification:
         raise Http404 from None
 
 
+def counter_of(*, user_id: int) -> tuple[int, int]:
+    """(unread count, last seq) of a user: one primary-key read, whatever the backlog."""
+    row = NotificationCounter.objects.filter(user_id=user_id).values_list("unread", "seq")[:1]
+    return tuple(row[0]) if row else (0, 0)
+
+
 def unread_count(*, user_id: int) -> int:
-    return Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).count()
+    return counter_of(user_id=user_id)[0]
 
 
-def latest_id(*, user_id: int) -> int:
-    return Notification.objects.filter(recipient_id=user_id).order_by("-id").values_list("id", flat=True).first() or 0
+def notifications_after_seq(*, user_id: int, after_seq: int, limit: int) -> list[Notification]:
+    """The resume query: rows with a larger seq, in seq (= commit) order (notification_recipient_seq)."""
+    return list(Notification.objects.filter(recipient_id=user_id, seq__gt=after_seq).order_by("seq")[:limit])
 
 
 def notifications_after(*, user_id: int, after: int, limit: int) -> list[Notification]:
-    """The resume query: rows with a larger id, oldest first (served by notification_recipient_id)."""
+    """The legacy resume by id, oldest first (notification_recipient_id). It misses a row whose
+    transaction committed after a higher id was seen; clients should resume by seq."""
     return list(Notification.objects.filter(recipient_id=user_id, id__gt=after).order_by("id")[:limit])
-
-
-def unread_counts(user_ids: Iterable[int]) -> dict[int, int]:
-    """Unread rows per recipient, in chunks so the IN list stays small on every backend."""
-    ids = list(user_ids)
-    counts = dict.fromkeys(ids, 0)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        counts.update(
-            Notification.objects.filter(recipient_id__in=chunk, read_at__isnull=True)
-            .values("recipient_id")
-            .annotate(n=Count("id"))
-            .values_list("recipient_id", "n")
-        )
-    return counts

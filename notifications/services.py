@@ -3,22 +3,29 @@
 `notify` writes one inbox row per recipient inside the caller's transaction and hands the rows to
 the transports only after commit: a rolled-back action never announces anything, and a push that
 is lost costs nothing because the row is the truth.
+
+Inside `notify_batch()` the calls of one action are collected and written together when the
+outermost batch ends: one recipient query, one counter upsert, one INSERT, one after-commit
+delivery, however many events the action raised.
 """
 
-from collections.abc import Iterable, Mapping
+import contextlib
+import contextvars
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import BigIntegerField, CharField, IntegerField, Q, Value
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notifications import kinds, transports
 from notifications.groups import role_group
-from notifications.models import Notification
-from workflows.org.models import OrgUnit, User
-from workflows.org.selectors import holders_of
+from notifications.models import Notification, NotificationCounter
+from workflows.org.models import OrgUnit, RoleMembership, User
 
 
 @dataclass(frozen=True)
@@ -27,6 +34,26 @@ class RoleQueue:
 
     role: str
     org_unit_id: int
+
+
+@dataclass(frozen=True)
+class _Call:
+    """One validated notify() call waiting for its batch to be written."""
+
+    kind: str
+    params: dict
+    url: str
+    users: tuple[int, ...]
+    queues: tuple[RoleQueue, ...]
+
+
+class _Batch:
+    def __init__(self):
+        self.calls: list[_Call] = []
+        self.depth = 0
+
+
+_batch: contextvars.ContextVar[_Batch | None] = contextvars.ContextVar("notifications_batch", default=None)
 
 
 def _clean_url(url: str) -> str:
@@ -42,6 +69,36 @@ def _user_id(user) -> int:
     return user if isinstance(user, int) else user.pk
 
 
+@contextlib.contextmanager
+def notify_batch() -> Iterator[None]:
+    """Collect the notify() calls made inside and write them together when the outermost batch
+    ends (nested batches just join the outer one).
+
+    Open it *inside* the action's transaction: the rows are written when the batch ends, so a
+    batch that ends after the commit writes them in a transaction of their own. If the block
+    raises, the calls collected inside it are dropped (its savepoint rolled back, if any) and the
+    exception propagates; calls collected earlier in an outer batch are kept.
+    """
+    batch = _batch.get()
+    token = None
+    if batch is None:
+        batch = _Batch()
+        token = _batch.set(batch)
+    batch.depth += 1
+    mark = len(batch.calls)
+    try:
+        yield
+    except BaseException:
+        del batch.calls[mark:]
+        raise
+    finally:
+        batch.depth -= 1
+        if token is not None:
+            _batch.reset(token)
+    if token is not None and batch.calls:
+        _write(batch.calls)
+
+
 def notify(
     *,
     kind: str,
@@ -49,51 +106,163 @@ def notify(
     url: str = "",
     users: Iterable = (),
     queues: Iterable[RoleQueue] = (),
-) -> list[Notification]:
-    """Write one row per distinct active recipient; push after commit. Returns the rows.
+) -> list[Notification] | None:
+    """Write one row per distinct active recipient; push after commit.
 
-    `users` are User objects or ids; `queues` are role queues resolved to their holders now.
-    A user reached twice (personally and through a queue, or through two queues) gets one row.
+    `users` are User objects or ids; `queues` are role queues resolved to their holders when the
+    rows are written. A user reached twice (personally and through a queue, or through two
+    queues) gets one row. Kind, parameters and link are checked at once (ValidationError).
+
+    Outside a batch: writes now and returns the rows (with pk and seq). Inside `notify_batch()`:
+    returns None; the rows are written when the outermost batch ends.
     """
     kind_def = kinds.get(kind)
-    clean_params = kinds.validate_params(kind_def, params)
-    url = _clean_url(url)
-    queues = list(dict.fromkeys(queues))
+    call = _Call(
+        kind=kind,
+        params=kinds.validate_params(kind_def, params),
+        url=_clean_url(url),
+        users=tuple(_user_id(u) for u in users),
+        queues=tuple(dict.fromkeys(queues)),
+    )
+    batch = _batch.get()
+    if batch is not None:
+        batch.calls.append(call)
+        return None
+    return _write([call])
 
-    # Who gets the row, and which channel-layer group will carry the push to them: the first
+
+def _resolve(calls: list[_Call]) -> tuple[dict[tuple[str, int], list[int]], dict[int, str], set[int]]:
+    """One query for every call: the holders of each queue, the kind of each queue's org unit
+    (which also tells an unknown unit from an empty queue), and which personal users are active."""
+    pairs = {(q.role, q.org_unit_id) for call in calls for q in call.queues}
+    personal = {user_id for call in calls for user_id in call.users}
+    no_int, no_str = Value(None, output_field=BigIntegerField()), Value("", output_field=CharField())
+    parts = []
+    if pairs:
+        holders = Q()
+        for role, unit_id in pairs:
+            holders |= Q(role=role, org_unit_id=unit_id)
+        parts.append(
+            RoleMembership.objects.filter(holders, user__is_active=True)
+            .order_by()
+            .values_list("user_id", "role", "org_unit_id", "org_unit__kind")
+        )
+        parts.append(
+            OrgUnit.objects.filter(id__in={unit_id for _role, unit_id in pairs})
+            .order_by()
+            .values_list(no_int, no_str, "id", "kind")
+        )
+    if personal:
+        parts.append(
+            User.objects.filter(id__in=personal, is_active=True)
+            .order_by()
+            .values_list("id", no_str, Value(None, output_field=IntegerField()), no_str)
+        )
+    holders_of: dict[tuple[str, int], list[int]] = {pair: [] for pair in pairs}
+    unit_kinds: dict[int, str] = {}
+    active: set[int] = set()
+    if not parts:
+        return holders_of, unit_kinds, active
+    query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    for user_id, role, unit_id, unit_kind in query:
+        if unit_id is None:
+            active.add(user_id)
+        elif user_id is None:
+            unit_kinds[unit_id] = unit_kind
+        else:
+            holders_of[(role, unit_id)].append(user_id)
+    for users in holders_of.values():
+        users.sort()  # holders in id order, as holders_of() gives them
+    return holders_of, unit_kinds, active
+
+
+def _counters_add(deltas: Mapping[int, tuple[int, int]]) -> dict[int, tuple[int, int]]:
+    """Add (unread, seq) deltas to users' counters, creating missing rows; returns the new
+    (unread, seq) per user. Rows are written in ascending user id — the lock order every writer
+    keeps, so two fan-outs to overlapping users cannot deadlock on PostgreSQL."""
+    table = connection.ops.quote_name(NotificationCounter._meta.db_table)
+    result: dict[int, tuple[int, int]] = {}
+    user_ids = sorted(deltas)
+    with connection.cursor() as cursor:
+        for start in range(0, len(user_ids), 2000):  # 6,000 parameters: under every backend's limit
+            chunk = user_ids[start : start + 2000]
+            values = ", ".join(["(%s, %s, %s)"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {table} (user_id, unread, seq) VALUES {values} "
+                f"ON CONFLICT (user_id) DO UPDATE SET unread = {table}.unread + excluded.unread, "
+                f"seq = {table}.seq + excluded.seq RETURNING user_id, unread, seq",
+                [item for user_id in chunk for item in (user_id, *deltas[user_id])],
+            )
+            result.update((user_id, (unread, seq)) for user_id, unread, seq in cursor.fetchall())
+    return result
+
+
+def _counter_unread_sub(user_id: int, count: int) -> int:
+    """Take `count` off a user's unread counter; returns the new count."""
+    table = connection.ops.quote_name(NotificationCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET unread = unread - %s WHERE user_id = %s RETURNING unread", [count, user_id])
+        row = cursor.fetchone()
+    return row[0] if row else 0
+
+
+def _write(calls: list[_Call]) -> list[Notification]:
+    if connection.in_atomic_block:
+        # The caller's transaction: no savepoint of our own, the rows live and die with the action.
+        return _write_in_transaction(calls)
+    with transaction.atomic():
+        return _write_in_transaction(calls)
+
+
+def _write_in_transaction(calls: list[_Call]) -> list[Notification]:
+    holders_of, unit_kinds, active = _resolve(calls)
+    # Per call, who gets a row and which channel-layer group carries the push to them: the first
     # queue that reaches a user, else their personal group.
-    route: dict[int, str | None] = {}
-    if queues:
-        unit_kinds = dict(OrgUnit.objects.filter(id__in={q.org_unit_id for q in queues}).values_list("id", "kind"))
-        for queue in queues:
+    routes: list[dict[int, str | None]] = []
+    for call in calls:
+        route: dict[int, str | None] = {}
+        for queue in call.queues:
             if queue.org_unit_id not in unit_kinds:
                 raise ValidationError({"queues": _("Unknown org unit.")}, code="bad_queue")
             group = role_group(unit_kinds[queue.org_unit_id], queue.org_unit_id, queue.role)
-            for user_id in holders_of(role=queue.role, org_unit_id=queue.org_unit_id).values_list("id", flat=True):
+            for user_id in holders_of[(queue.role, queue.org_unit_id)]:
                 route.setdefault(user_id, group)
-    personal = [_user_id(u) for u in users]
-    if personal:
-        active = set(User.objects.filter(id__in=personal, is_active=True).values_list("id", flat=True))
-        for user_id in personal:
+        for user_id in call.users:
             if user_id in active:
                 route.setdefault(user_id, None)
-    if not route:
+        routes.append(route)
+    per_user = Counter(user_id for route in routes for user_id in route)
+    if not per_user:
         return []
 
-    with transaction.atomic():
-        rows = Notification.objects.bulk_create(
-            Notification(recipient_id=user_id, kind=kind, params=clean_params, url=url) for user_id in route
-        )
-        if any(row.pk is None for row in rows):  # backends without RETURNING (none we support)
-            raise RuntimeError("bulk_create did not return primary keys")
-        delivery = transports.Delivery(
-            kind=kind,
-            params=clean_params,
-            url=url,
-            created_at=rows[0].created_at,
-            rows=tuple((row.recipient_id, row.pk, route[row.recipient_id]) for row in rows),
-        )
-        transaction.on_commit(lambda: transports.deliver(delivery))
+    counters = _counters_add({user_id: (n, n) for user_id, n in per_user.items()})
+    next_seq = {user_id: counters[user_id][1] - n for user_id, n in per_user.items()}
+    rows = []
+    for call, route in zip(calls, routes, strict=True):
+        for user_id in route:
+            next_seq[user_id] += 1
+            rows.append(Notification(recipient_id=user_id, kind=call.kind, params=call.params, url=call.url, seq=next_seq[user_id]))
+    rows = Notification.objects.bulk_create(rows)
+    if any(row.pk is None for row in rows):  # backends without RETURNING (none we support)
+        raise RuntimeError("bulk_create did not return primary keys")
+
+    unread = {user_id: counters[user_id][0] for user_id in per_user}
+    deliveries, position = [], 0
+    for call, route in zip(calls, routes, strict=True):
+        mine = rows[position : position + len(route)]
+        position += len(route)
+        if mine:
+            deliveries.append(
+                transports.Delivery(
+                    kind=call.kind,
+                    params=call.params,
+                    url=call.url,
+                    created_at=mine[0].created_at,
+                    rows=tuple((row.recipient_id, row.pk, row.seq, route[row.recipient_id]) for row in mine),
+                    unread=unread,
+                )
+            )
+    transaction.on_commit(lambda: transports.deliver(deliveries))
     return rows
 
 
@@ -101,14 +270,17 @@ def notification_mark_read(*, actor, pk) -> Notification:
     """Mark one of the actor's rows read (idempotent). Another user's id is a 404."""
     with transaction.atomic():
         try:
-            row = Notification.objects.select_for_update().get(pk=pk, recipient_id=actor.pk)
+            row = Notification.objects.get(pk=pk, recipient_id=actor.pk)
         except (Notification.DoesNotExist, ValueError, TypeError):
             raise Http404 from None
         if row.read_at is None:
-            row.read_at = timezone.now()
-            row.save(update_fields=["read_at"])
-            user_id = actor.pk
-            transaction.on_commit(lambda: transports.announce_unread(user_id))
+            now = timezone.now()
+            # Conditional, so two concurrent reads of the same row take one off the counter once.
+            if Notification.objects.filter(pk=row.pk, read_at__isnull=True).update(read_at=now):
+                row.read_at = now
+                unread = _counter_unread_sub(actor.pk, 1)
+                user_id = actor.pk
+                transaction.on_commit(lambda: transports.announce_unread(user_id, unread))
     return row
 
 
@@ -118,6 +290,7 @@ def notification_mark_all_read(*, actor) -> int:
             read_at=timezone.now()
         )
         if changed:
+            unread = _counter_unread_sub(actor.pk, changed)
             user_id = actor.pk
-            transaction.on_commit(lambda: transports.announce_unread(user_id))
+            transaction.on_commit(lambda: transports.announce_unread(user_id, unread))
     return changed

@@ -12,10 +12,12 @@ def notification_bell(context):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"show": False}
+    unread, seq = selectors.counter_of(user_id=user.pk)
     return {
         "show": True,
-        "unread": selectors.unread_count(user_id=user.pk),
-        # The newest row the page already reflects: the socket resumes after it, so nothing
-        # created between this render and the socket opening is missed.
-        "last_id": selectors.latest_id(user_id=user.pk),
+        "unread": unread,
+        # The newest row the page already reflects: the socket resumes after its seq, so nothing
+        # committed between this render and the socket opening is missed.
+        "last_seq": seq,
+        "user_id": user.pk,
     }

@@ -12,13 +12,14 @@ from workflows.approvals.events import ApprovalEvent, emit
 def demo(demo):
     """The shared demo, with an empty inbox: the demo's own expense requests already notified
     people while loading, and these tests count exactly what they cause."""
-    from notifications.models import Notification
+    from notifications.models import Notification, NotificationCounter
 
     Notification.objects.all().delete()
+    NotificationCounter.objects.all().delete()  # the counters must keep matching the rows
     return demo
 
 
-async def open_socket(user, *, headers=None, resume_after=None):
+async def open_socket(user, *, headers=None, resume_after_seq=None):
     """A socket for `user` (scope user set as the auth middleware would) after its hello."""
     communicator = WebsocketCommunicator(NotificationConsumer.as_asgi(), "/ws/notifications/", headers=headers or [])
     communicator.scope["user"] = user
@@ -26,8 +27,8 @@ async def open_socket(user, *, headers=None, resume_after=None):
     assert connected
     hello = await communicator.receive_json_from(timeout=5)
     assert hello["type"] == "hello"
-    if resume_after is not None:
-        await communicator.send_json_to({"type": "resume", "after": resume_after})
+    if resume_after_seq is not None:
+        await communicator.send_json_to({"type": "resume", "after_seq": resume_after_seq})
     return communicator, hello
 
 

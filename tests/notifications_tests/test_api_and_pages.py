@@ -67,7 +67,7 @@ def test_every_page_shows_the_bell_with_the_unread_badge(users, rows, client):
     page = client.get("/").content.decode()
     assert 'data-testid="notification-bell"' in page
     assert 'data-testid="notification-badge" aria-live="polite">2</span>' in page
-    assert f'data-last-id="{made[-1].pk}"' in page
+    assert f'data-last-seq="{made[-1].seq}"' in page
     assert "notifications/live.js" in page
 
 

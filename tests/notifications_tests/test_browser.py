@@ -75,7 +75,7 @@ def test_the_reviewers_badge_goes_up_when_a_secretarys_expense_reaches_the_stree
     wait_for_badge(reviewer, "1")
 
 
-def test_a_page_that_lost_its_socket_resumes_from_the_last_id_it_saw(demo, browser_page, monkeypatch):
+def test_a_page_that_lost_its_socket_resumes_from_the_last_seq_it_saw(demo, browser_page, monkeypatch):
     from notifications import transports
     from notifications.services import notify
 
@@ -88,12 +88,13 @@ def test_a_page_that_lost_its_socket_resumes_from_the_last_id_it_saw(demo, brows
 
     # Written while the page is away; nothing is pushed (the socket is gone), rows are the truth.
     monkeypatch.setattr(transports, "group_send_all", lambda messages: None)
-    ids = [notify(kind="system.message", params={"title": f"停水通知 {i}", "body": ""}, users=[staff])[0].pk for i in range(3)]
+    rows = [notify(kind="system.message", params={"title": f"停水通知 {i}", "body": ""}, users=[staff])[0] for i in range(3)]
 
     page.evaluate("window.gongyingNotifications.connect()")
     wait_for_badge(page, "3")
     toasts = page.locator("[data-testid=notification-toast]")
     toasts.nth(2).wait_for()
     assert [t.split("\n")[0] for t in toasts.all_inner_texts()] == [f"通知：停水通知 {i}" for i in range(3)]
-    assert page.evaluate("window.gongyingNotifications.lastId()") == ids[-1]
-    assert page.evaluate("sessionStorage.getItem('gongying.notifications.lastId')") == str(ids[-1])
+    assert page.evaluate("window.gongyingNotifications.lastSeq()") == rows[-1].seq
+    key = f"gongying.notifications.lastSeq.{staff.pk}"
+    assert page.evaluate(f"sessionStorage.getItem('{key}')") == str(rows[-1].seq)

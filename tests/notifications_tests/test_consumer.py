@@ -4,6 +4,7 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 
 from notifications.consumers import NotificationConsumer
@@ -42,7 +43,7 @@ async def test_hello_carries_the_unread_count_and_a_push_arrives_with_its_own_ro
     staff = users["gubu_staff"]
     await notify_now(users=[staff], **notice("earlier"))
     socket, hello = await open_socket(staff)
-    assert hello == {"type": "hello", "unread": 1}
+    assert hello == {"type": "hello", "unread": 1, "seq": 1}
     [row_id] = await notify_now(users=[staff], url="/expenses/7/", **notice())
     message = await socket.receive_json_from(timeout=5)
     assert message["type"] == "notification"
@@ -52,7 +53,8 @@ async def test_hello_carries_the_unread_count_and_a_push_arrives_with_its_own_ro
     assert message["body"] == "Room 2"
     assert message["url"] == "/expenses/7/"
     assert message["unread"] == 2
-    assert set(message) == {"type", "id", "kind", "title", "body", "url", "created_at", "unread"}
+    assert message["seq"] == 2
+    assert set(message) == {"type", "id", "seq", "kind", "title", "body", "url", "created_at", "unread"}
     await socket.disconnect()
 
 
@@ -71,7 +73,7 @@ async def test_a_user_never_receives_another_users_notifications(users):
     [their_row] = await notify_now(users=[theirs], **notice("private"))
     assert await socket.receive_nothing(timeout=0.5)
     # nor through resume, nor can it mark their row read
-    await socket.send_json_to({"type": "resume", "after": 0})
+    await socket.send_json_to({"type": "resume", "after_seq": 0})
     await socket.send_json_to({"type": "read", "id": their_row})
     assert await socket.receive_json_from(timeout=5) == {"type": "error", "detail": "No such notification."}
     assert await socket.receive_nothing(timeout=0.3)
@@ -148,16 +150,30 @@ async def test_resume_replays_exactly_the_missed_rows_in_order_then_continues_li
     staff = users["yanshan_staff"]
     [seen] = await notify_now(users=[staff], **notice("seen"))
     missed = [(await notify_now(users=[staff], **notice(f"missed {i}")))[0] for i in range(3)]
-    socket, hello = await open_socket(staff, resume_after=seen)
+    seen_seq = await database_sync_to_async(lambda: Notification.objects.get(pk=seen).seq)()
+    socket, hello = await open_socket(staff, resume_after_seq=seen_seq)
     assert hello["unread"] == 4
+    assert hello["seq"] == seen_seq + 3
     replayed = [await socket.receive_json_from(timeout=5) for _ in range(3)]
     assert [m["id"] for m in replayed] == missed
+    assert [m["seq"] for m in replayed] == [seen_seq + 1, seen_seq + 2, seen_seq + 3]
     assert [m["title"] for m in replayed] == [f"通知：missed {i}" for i in range(3)]
     assert await socket.receive_nothing(timeout=0.3)
     [live] = await notify_now(users=[staff], **notice("live"))
     assert (await socket.receive_json_from(timeout=5))["id"] == live
     # a second resume does not resend what this socket already sent
+    await socket.send_json_to({"type": "resume", "after_seq": seen_seq})
+    assert await socket.receive_nothing(timeout=0.3)
+    await socket.disconnect()
+
+
+async def test_a_client_that_still_resumes_by_id_gets_the_rows_with_larger_ids(users):
+    staff = users["yanshan_staff"]
+    [seen] = await notify_now(users=[staff], **notice("seen"))
+    [missed] = await notify_now(users=[staff], **notice("missed"))
+    socket, _hello = await open_socket(staff)
     await socket.send_json_to({"type": "resume", "after": seen})
+    assert (await socket.receive_json_from(timeout=5))["id"] == missed
     assert await socket.receive_nothing(timeout=0.3)
     await socket.disconnect()
 
@@ -180,7 +196,9 @@ async def test_bad_client_messages_get_an_error_not_a_crash(users):
     socket, _ = await open_socket(users["guilin_staff"])
     await socket.send_to(text_data="not json")
     assert (await socket.receive_json_from(timeout=5))["type"] == "error"
-    await socket.send_json_to({"type": "resume", "after": "abc"})
+    await socket.send_json_to({"type": "resume", "after_seq": "abc"})
+    assert (await socket.receive_json_from(timeout=5))["type"] == "error"
+    await socket.send_json_to({"type": "resume", "after": -1})
     assert (await socket.receive_json_from(timeout=5))["type"] == "error"
     await socket.send_json_to({"type": "join", "group": "street.1.street_leader"})
     assert (await socket.receive_json_from(timeout=5))["type"] == "error"
@@ -253,9 +271,92 @@ async def test_forwarding_a_push_never_hops_to_the_database_thread(users, monkey
             "type": "notification.push",
             "content": {"kind": "system.message", "url": "", "created_at": "2026-11-28T10:00:00+00:00",
                         "texts": {"zh-hans": {"title": "t", "body": "b"}, "en": {"title": "t", "body": "b"}}},
-            "rows": {str(staff.pk): [row_id, 1]},
+            "rows": {str(staff.pk): [row_id, row_id, 1]},
         }
         await layer.group_send(f"user.{staff.pk}", message)
     assert [(await socket.receive_json_from(timeout=5))["id"] for _ in range(3)] == [101, 102, 103]
     assert hops == []
+    await socket.disconnect()
+
+
+def _restart_notification_ids_at(next_id: int) -> None:
+    """Make the next notification row take `next_id`: what a transaction that drew its id early
+    and committed late looks like to everyone else. notify() draws ids under the recipient's
+    counter lock, so two notify() calls for one user cannot do this to each other any more; any
+    other writer (or the code before seqs) could, and resume must not depend on it."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s, false)", [Notification._meta.db_table, next_id]
+        )
+
+
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="SQLite holds its one write lock from BEGIN IMMEDIATE to COMMIT and AUTOINCREMENT never hands out "
+    "an id below the largest one used, so there ids are always in commit order and the gap cannot occur",
+)
+async def test_a_row_committed_after_a_higher_id_was_pushed_is_replayed_after_a_reconnect(users):
+    staff = users["guilin_staff"]
+    [base] = await notify_now(users=[staff], **notice("before"))
+    socket, _hello = await open_socket(staff)
+    # The higher id commits first and is pushed while the page is connected…
+    await database_sync_to_async(_restart_notification_ids_at)(base + 100)
+    [high] = await notify_now(users=[staff], **notice("higher id, committed first"))
+    pushed = await socket.receive_json_from(timeout=5)
+    assert pushed["id"] == high
+    await socket.disconnect()
+    # …the page is away when the lower id commits.
+    await database_sync_to_async(_restart_notification_ids_at)(base + 50)
+    [low] = await notify_now(users=[staff], **notice("lower id, committed later"))
+    assert low < high
+
+    socket, hello = await open_socket(staff, resume_after_seq=pushed["seq"])
+    assert hello["unread"] == 3
+    replayed = await socket.receive_json_from(timeout=5)
+    assert (replayed["id"], replayed["seq"]) == (low, pushed["seq"] + 1)
+    assert replayed["title"] == "通知：lower id, committed later"
+    assert await socket.receive_nothing(timeout=0.3)
+    # The id cursor is exactly what missed it.
+    await socket.send_json_to({"type": "resume", "after": high})
+    assert await socket.receive_nothing(timeout=0.3)
+    await socket.disconnect()
+
+
+async def test_a_push_committed_in_a_plain_thread_reaches_the_socket_on_its_own_loop(users):
+    """A job worker or timer thread has no event loop: its pushes go out from the loop the
+    sockets wait on (the in-memory layer's queues belong to it), not from a loop of its own."""
+    import threading
+
+    from django.db import close_old_connections, transaction
+
+    staff = users["heping_staff"]
+    socket, _hello = await open_socket(staff)
+    written = []
+
+    def worker():
+        try:
+            with transaction.atomic():
+                written.extend(notify(users=[staff], **notice("from a worker thread")))
+        finally:
+            close_old_connections()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    await database_sync_to_async(thread.join)()
+    message = await socket.receive_json_from(timeout=5)
+    assert (message["id"], message["title"]) == (written[0].pk, "通知：from a worker thread")
+    await socket.disconnect()
+
+
+async def test_flush_returns_once_every_queued_push_was_handed_to_the_layer(users):
+    from notifications import transports
+
+    staff = users["heping_staff"]
+    socket, _hello = await open_socket(staff)
+    ids = [(await notify_now(users=[staff], **notice(str(i))))[0] for i in range(3)]
+    assert await database_sync_to_async(transports.flush)(timeout=5)
+    # Already in the socket's channel: nothing is left in flight.
+    assert [(await socket.receive_json_from(timeout=1))["id"] for _ in ids] == ids
     await socket.disconnect()

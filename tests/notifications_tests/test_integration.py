@@ -151,13 +151,14 @@ async def test_resume_after_a_disconnect_gets_exactly_the_three_missed_in_order(
     async with socket_for(server, "heping_staff") as ws:
         await receive(ws)
         [last_seen] = await from_another_process(server, "--user", "heping_staff", "--title", "before")
-        assert (await receive(ws))["id"] == last_seen
+        seen = await receive(ws)
+        assert seen["id"] == last_seen
     missed = []
     for i in range(3):
         missed += await from_another_process(server, "--user", "heping_staff", "--title", f"missed {i}")
     async with socket_for(server, "heping_staff") as ws:
         assert (await receive(ws))["type"] == "hello"
-        await ws.send(json.dumps({"type": "resume", "after": last_seen}))
+        await ws.send(json.dumps({"type": "resume", "after_seq": seen["seq"]}))
         replayed = [await receive(ws) for _ in range(3)]
         assert [m["id"] for m in replayed] == missed
         assert [m["title"] for m in replayed] == [f"Notice: missed {i}" for i in range(3)]

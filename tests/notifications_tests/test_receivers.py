@@ -55,3 +55,22 @@ def test_an_assignment_naming_a_role_still_reaches_only_the_assignee(users, comm
         org_unit_id=communities["heping"].pk, step=Role.COMMUNITY_COMMITTEE,
     ))
     assert list(Notification.objects.values_list("recipient_id", "kind")) == [(assignee.pk, "task.assigned")]
+
+
+def test_names_carried_by_the_event_need_no_query(users, communities, django_assert_num_queries):
+    submitter, actor = users["heping_staff"], users["heping_secretary"]
+    heping = communities["heping"]
+    named = event(
+        EventKind.RETURNED, user_ids=(submitter.pk,), actor_id=actor.pk, community_id=heping.pk,
+        actor_name="和平书记", community_name="和平社区",
+    )
+    # recipients, counter upsert, INSERT: no User or OrgUnit lookup for the names
+    with django_assert_num_queries(3):
+        emit(object, named)
+    params = Notification.objects.get().params
+    assert (params["actor"], params["community"]) == ("和平书记", "和平社区")
+    # without the names the receiver looks them up (two more queries)
+    with django_assert_num_queries(5):
+        emit(object, event(EventKind.RETURNED, user_ids=(submitter.pk,), actor_id=actor.pk, community_id=heping.pk))
+    params = Notification.objects.order_by("-id").first().params
+    assert (params["actor"], params["community"]) == (str(actor), heping.name)

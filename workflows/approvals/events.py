@@ -46,6 +46,7 @@ class ApprovalEvent:
     step: str = ""                      # the step label, e.g. "community_secretary"
     comment: str = ""
     extra: dict = field(default_factory=dict)
+    # Names the action already holds, so the notification texts need no query to find them.
     actor_name: str = ""
     community_name: str = ""
 

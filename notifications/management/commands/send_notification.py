@@ -6,7 +6,7 @@ With REDIS_URL set the push reaches sockets held by every ASGI worker.
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from notifications import kinds
+from notifications import kinds, transports
 from notifications.services import RoleQueue, notify
 from workflows.org.models import OrgUnit, User
 
@@ -36,4 +36,6 @@ class Command(BaseCommand):
             rows = notify(
                 kind=kinds.SYSTEM_MESSAGE.code, params={"title": title, "body": body}, url=url, users=users, queues=queues
             )
+        # The pushes go out from the sender's loop: wait for them before this process exits.
+        transports.flush(timeout=10)
         self.stdout.write(" ".join(str(row.pk) for row in rows))

@@ -1,29 +1,32 @@
 /* Live notifications: keeps the bell's badge current, shows a toast on arrival, and survives
- * sleeping phones and lost networks by reconnecting with exponential backoff and resuming from
- * the last id this tab saw (sessionStorage), so nothing created while away is missed. */
+ * sleeping phones and lost networks by reconnecting with exponential backoff and resuming after
+ * the last seq this tab saw (sessionStorage). A seq is the user's own counter, handed out in
+ * commit order, so a row committed while away is replayed even when its id is lower than one
+ * already seen. */
 (function () {
   "use strict";
   var bell = document.querySelector("[data-testid=notification-bell]");
   if (!bell || !window.WebSocket) { return; }
   var badge = bell.querySelector(".notification-badge");
   var toasts = document.querySelector("[data-testid=notification-toasts]");
-  var STORE_KEY = "gongying.notifications.lastId";
+  // Per user: seqs of two people who share a tab (log out, log in) have nothing in common.
+  var STORE_KEY = "gongying.notifications.lastSeq." + (bell.getAttribute("data-user") || "");
   var CLOSE_UNAUTHENTICATED = 4401;
   var MIN_DELAY = 1000, MAX_DELAY = 30000;
   var attempt = 0, socket = null, timer = null, stopped = false;
   var seen = {};
 
-  function storedLastId() {
+  function storedLastSeq() {
     var stored = 0;
     try { stored = parseInt(window.sessionStorage.getItem(STORE_KEY) || "0", 10) || 0; } catch (e) { /* private mode */ }
-    return Math.max(stored, parseInt(bell.getAttribute("data-last-id") || "0", 10) || 0);
+    return Math.max(stored, parseInt(bell.getAttribute("data-last-seq") || "0", 10) || 0);
   }
-  var lastId = storedLastId();
+  var lastSeq = storedLastSeq();
 
-  function remember(id) {
-    if (id > lastId) {
-      lastId = id;
-      try { window.sessionStorage.setItem(STORE_KEY, String(id)); } catch (e) { /* private mode */ }
+  function remember(seq) {
+    if (seq > lastSeq) {
+      lastSeq = seq;
+      try { window.sessionStorage.setItem(STORE_KEY, String(seq)); } catch (e) { /* private mode */ }
     }
   }
 
@@ -85,7 +88,7 @@
       setUnread(message.unread);
       if (seen[message.id]) { return; }
       seen[message.id] = true;
-      remember(message.id);
+      remember(message.seq);
       toast(message);
       addToInbox(message);
       document.dispatchEvent(new CustomEvent("gongying:notification", { detail: message }));
@@ -108,7 +111,7 @@
     var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + window.location.host + bell.getAttribute("data-ws-path"));
     socket.onopen = function () {
-      socket.send(JSON.stringify({ type: "resume", after: lastId }));
+      socket.send(JSON.stringify({ type: "resume", after_seq: lastSeq }));
     };
     socket.onmessage = onMessage;
     socket.onclose = function (event) {
@@ -136,7 +139,7 @@
       if (socket) { socket.close(); }
     },
     connect: function () { stopped = false; reconnectNow(); },
-    lastId: function () { return lastId; }
+    lastSeq: function () { return lastSeq; }
   };
   connect();
 })();
