@@ -33,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 import unread_counts  # noqa: E402  (the unread-count measurement, shared with its own script)
 
 ROUTES = int(os.environ.get("BENCH_ROUTES", "60"))          # ¥50,000 routes through services

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, CharField, IntegerField, Q, Value
+from django.db.models import BigIntegerField, Case, CharField, F, IntegerField, Q, Value, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -131,9 +131,10 @@ def notify(
     return _write([call])
 
 
-def _resolve(calls: list[_Call]) -> tuple[dict[tuple[str, int], list[int]], dict[int, str], set[int]]:
+def _resolve(calls: list[_Call]) -> tuple[dict[tuple[str, int], list[int]], dict[int, str], set[int], dict[int, str]]:
     """One query for every call: the holders of each queue, the kind of each queue's org unit
-    (which also tells an unknown unit from an empty queue), and which personal users are active."""
+    (which also tells an unknown unit from an empty queue), which personal users are active, and
+    the address of each recipient who wants mail (so the mail transport needs no query)."""
     pairs = {(q.role, q.org_unit_id) for call in calls for q in call.queues}
     personal = {user_id for call in calls for user_id in call.users}
     no_int, no_str = Value(None, output_field=BigIntegerField()), Value("", output_field=CharField())
@@ -145,26 +146,31 @@ def _resolve(calls: list[_Call]) -> tuple[dict[tuple[str, int], list[int]], dict
         parts.append(
             RoleMembership.objects.filter(holders, user__is_active=True)
             .order_by()
-            .values_list("user_id", "role", "org_unit_id", "org_unit__kind")
+            .values_list("user_id", "role", "org_unit_id", "org_unit__kind",
+                         Case(When(user__email_notifications=True, then=F("user__email")), default=no_str))
         )
         parts.append(
             OrgUnit.objects.filter(id__in={unit_id for _role, unit_id in pairs})
             .order_by()
-            .values_list(no_int, no_str, "id", "kind")
+            .values_list(no_int, no_str, "id", "kind", no_str)
         )
     if personal:
         parts.append(
             User.objects.filter(id__in=personal, is_active=True)
             .order_by()
-            .values_list("id", no_str, Value(None, output_field=IntegerField()), no_str)
+            .values_list("id", no_str, Value(None, output_field=IntegerField()), no_str,
+                         Case(When(email_notifications=True, then=F("email")), default=no_str))
         )
     holders_of: dict[tuple[str, int], list[int]] = {pair: [] for pair in pairs}
     unit_kinds: dict[int, str] = {}
     active: set[int] = set()
+    mail: dict[int, str] = {}
     if not parts:
-        return holders_of, unit_kinds, active
+        return holders_of, unit_kinds, active, mail
     query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    for user_id, role, unit_id, unit_kind in query:
+    for user_id, role, unit_id, unit_kind, address in query:
+        if user_id is not None and address:
+            mail[user_id] = address
         if unit_id is None:
             active.add(user_id)
         elif user_id is None:
@@ -173,7 +179,7 @@ def _resolve(calls: list[_Call]) -> tuple[dict[tuple[str, int], list[int]], dict
             holders_of[(role, unit_id)].append(user_id)
     for users in holders_of.values():
         users.sort()  # holders in id order, as holders_of() gives them
-    return holders_of, unit_kinds, active
+    return holders_of, unit_kinds, active, mail
 
 
 def _counters_add(deltas: Mapping[int, tuple[int, int]]) -> dict[int, tuple[int, int]]:
@@ -215,7 +221,7 @@ def _write(calls: list[_Call]) -> list[Notification]:
 
 
 def _write_in_transaction(calls: list[_Call]) -> list[Notification]:
-    holders_of, unit_kinds, active = _resolve(calls)
+    holders_of, unit_kinds, active, mail = _resolve(calls)
     # Per call, who gets a row and which channel-layer group carries the push to them: the first
     # queue that reaches a user, else their personal group.
     routes: list[dict[int, str | None]] = []
@@ -260,6 +266,7 @@ def _write_in_transaction(calls: list[_Call]) -> list[Notification]:
                     created_at=mine[0].created_at,
                     rows=tuple((row.recipient_id, row.pk, row.seq, route[row.recipient_id]) for row in mine),
                     unread=unread,
+                    mail={row.recipient_id: mail[row.recipient_id] for row in mine if row.recipient_id in mail},
                 )
             )
     transaction.on_commit(lambda: transports.deliver(deliveries))

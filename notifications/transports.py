@@ -44,6 +44,8 @@ class Delivery:
     created_at: datetime
     rows: tuple[tuple[int, int, int, str | None], ...]
     unread: Mapping[int, int]
+    # Recipients who want mail → their address, read with the recipients; None: not known.
+    mail: Mapping[int, str] | None = None
 
 
 class Transport(Protocol):
@@ -285,14 +287,19 @@ class EmailTransport:
     def deliver(self, deliveries: Sequence[Delivery]) -> None:
         from workflows.org.models import User
 
-        # One query for the whole batch: who of its recipients wants mail, at which address.
-        addresses = dict(
-            User.objects.filter(
-                id__in={user_id for d in deliveries for user_id, *_rest in d.rows}, email_notifications=True, is_active=True
+        if all(d.mail is not None for d in deliveries):
+            # notify() read who wants mail, at which address, with the recipients themselves.
+            addresses = {user_id: address for d in deliveries for user_id, address in d.mail.items()}
+        else:
+            # One query for the whole batch: who of its recipients wants mail, at which address.
+            addresses = dict(
+                User.objects.filter(
+                    id__in={user_id for d in deliveries for user_id, *_rest in d.rows}, email_notifications=True,
+                    is_active=True,
+                )
+                .exclude(email="")
+                .values_list("id", "email")
             )
-            .exclude(email="")
-            .values_list("id", "email")
-        )
         if not addresses:
             return
         messages = []

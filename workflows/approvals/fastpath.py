@@ -190,10 +190,13 @@ def _write(task: Task, process, state, rows: list[Task], at) -> list[int]:
             cursor.execute(finish_sql, finish_params)
             if cursor.rowcount != 1:
                 raise StaleState(_("This task is already finished."))
-            ids = []
-            for sql, params in inserts:
-                cursor.execute(sql, params)
-                ids.append(cursor.fetchone()[0])
+            # One multi-row INSERT: its rows take increasing ids in VALUES order, so the sorted
+            # ids returned are the rows' ids in order (RETURNING itself promises no order).
+            head, _values = inserts[0][0].split(" VALUES ", 1)
+            row_sql = "(" + ", ".join(["%s"] * len(inserts[0][1])) + ")"
+            cursor.execute(f"{head} VALUES {', '.join([row_sql] * len(inserts))} RETURNING id",
+                           [v for _sql, params in inserts for v in params])
+            ids = sorted(row[0] for row in cursor.fetchall())
             links = [(ids[0], task.pk)] + [(ids[i], ids[i - 1]) for i in range(1, len(ids))]
             cursor.execute(
                 f"INSERT INTO {_LINKS._meta.db_table} (from_task_id, to_task_id) VALUES "
