@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, Case, CharField, F, IntegerField, Q, Value, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -137,40 +136,38 @@ def _resolve(calls: list[_Call]) -> tuple[dict[tuple[str, int], list[int]], dict
     the address of each recipient who wants mail (so the mail transport needs no query)."""
     pairs = {(q.role, q.org_unit_id) for call in calls for q in call.queues}
     personal = {user_id for call in calls for user_id in call.users}
-    no_int, no_str = Value(None, output_field=BigIntegerField()), Value("", output_field=CharField())
-    parts = []
+    # Written as SQL: this runs in every action, and composing the same union through the ORM
+    # cost about ten times what the database takes to answer it.
+    user_table, members, units = (connection.ops.quote_name(m._meta.db_table) for m in (User, RoleMembership, OrgUnit))
+    mail = "CASE WHEN u.email_notifications THEN u.email ELSE '' END"
+    parts, params = [], []
     if pairs:
-        holders = Q()
-        for role, unit_id in pairs:
-            holders |= Q(role=role, org_unit_id=unit_id)
-        parts.append(
-            RoleMembership.objects.filter(holders, user__is_active=True)
-            .order_by()
-            .values_list("user_id", "role", "org_unit_id", "org_unit__kind",
-                         Case(When(user__email_notifications=True, then=F("user__email")), default=no_str))
-        )
-        parts.append(
-            OrgUnit.objects.filter(id__in={unit_id for _role, unit_id in pairs})
-            .order_by()
-            .values_list(no_int, no_str, "id", "kind", no_str)
-        )
+        holders = " OR ".join(["(m.role = %s AND m.org_unit_id = %s)"] * len(pairs))
+        parts.append(f"SELECT m.user_id, m.role, m.org_unit_id, o.kind, {mail} FROM {members} m "
+                     f"JOIN {user_table} u ON u.id = m.user_id JOIN {units} o ON o.id = m.org_unit_id "
+                     f"WHERE u.is_active AND ({holders})")
+        params += [v for pair in sorted(pairs) for v in pair]
+        unit_ids = sorted({unit_id for _role, unit_id in pairs})
+        parts.append(f"SELECT CAST(NULL AS BIGINT), '', o.id, o.kind, '' FROM {units} o "
+                     f"WHERE o.id IN ({', '.join(['%s'] * len(unit_ids))})")
+        params += unit_ids
     if personal:
-        parts.append(
-            User.objects.filter(id__in=personal, is_active=True)
-            .order_by()
-            .values_list("id", no_str, Value(None, output_field=IntegerField()), no_str,
-                         Case(When(email_notifications=True, then=F("email")), default=no_str))
-        )
+        ids = sorted(personal)
+        parts.append(f"SELECT u.id, '', CAST(NULL AS BIGINT), '', {mail} FROM {user_table} u "
+                     f"WHERE u.is_active AND u.id IN ({', '.join(['%s'] * len(ids))})")
+        params += ids
     holders_of: dict[tuple[str, int], list[int]] = {pair: [] for pair in pairs}
     unit_kinds: dict[int, str] = {}
     active: set[int] = set()
-    mail: dict[int, str] = {}
+    addresses: dict[int, str] = {}
     if not parts:
-        return holders_of, unit_kinds, active, mail
-    query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    for user_id, role, unit_id, unit_kind, address in query:
+        return holders_of, unit_kinds, active, addresses
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        found = cursor.fetchall()
+    for user_id, role, unit_id, unit_kind, address in found:
         if user_id is not None and address:
-            mail[user_id] = address
+            addresses[user_id] = address
         if unit_id is None:
             active.add(user_id)
         elif user_id is None:
@@ -179,7 +176,7 @@ def _resolve(calls: list[_Call]) -> tuple[dict[tuple[str, int], list[int]], dict
             holders_of[(role, unit_id)].append(user_id)
     for users in holders_of.values():
         users.sort()  # holders in id order, as holders_of() gives them
-    return holders_of, unit_kinds, active, mail
+    return holders_of, unit_kinds, active, addresses
 
 
 def _counters_add(deltas: Mapping[int, tuple[int, int]]) -> dict[int, tuple[int, int]]:

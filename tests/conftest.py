@@ -21,8 +21,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
     its `demo` fixture only looks the rows up again. Transactional tests run after those and
     empty the database when they end; their `demo` loads it in full.
     """
+    from notifications import transports
+
     with django_db_blocker.unblock():
         context = load_demo(DEMO_TEST_PASSWORD)
+    # The demo's own notifications leave from the sender loop; send them now (to no socket),
+    # not into the first test that opens one.
+    transports.flush(timeout=30)
     _PRELOADED.update(
         street=context["street"].pk,
         communities={code: c.pk for code, c in context["communities"].items()},
@@ -55,7 +60,11 @@ def demo(request, db):
     """The whole Shaping Street demo (org, users, and every area's demo step), fresh objects."""
     if _PRELOADED and not _transactional(request):
         return _preloaded_handles()
-    return load_demo(DEMO_TEST_PASSWORD)
+    from notifications import transports
+
+    context = load_demo(DEMO_TEST_PASSWORD)
+    transports.flush(timeout=30)  # the demo's own pushes go now, not into the test's sockets
+    return context
 
 
 @pytest.fixture
@@ -93,8 +102,13 @@ def _fresh_channel_layer():
     """
     from channels.layers import channel_layers
 
+    from notifications import transports
+
     channel_layers.backends.clear()
     yield
+    # Pushes leave from one sender loop after commit: send what this test queued before the next
+    # test's sockets join the same groups, so nothing of this test reaches them.
+    transports.flush(timeout=10)
     channel_layers.backends.clear()
 
 

@@ -21,7 +21,7 @@ from workflows.approvals.deadlines import PROCESS_FILED, due_for
 from workflows.approvals.events import EventKind
 from workflows.approvals.models import RouteTask
 from workflows.approvals.nodes import Assignment
-from workflows.org.selectors import holders_of
+from workflows.org.selectors import holder_ids
 
 APPROVE = "approve"
 REJECT = "reject"
@@ -150,7 +150,7 @@ def row(kind: registry.ProcessKind, obj, action: str, **fields) -> history.Histo
 
 
 def _holder_ids(role: str, unit_id: int) -> list[int]:
-    return list(holders_of(role=role, org_unit_id=unit_id).values_list("id", flat=True))
+    return holder_ids(role=role, org_unit_id=unit_id)
 
 
 def assign(*, process, task, step_code: str) -> Assignment:

@@ -21,6 +21,7 @@ from django_fsm import TransitionNotAllowed
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
+from project.lib.prepared import PreparedQuery
 from workflows.approvals import actions, events, fastpath, history, registry, route
 from workflows.approvals.errors import RateLimited, StaleState
 from workflows.approvals.events import EventKind
@@ -210,7 +211,8 @@ def task_for_action(*, actor, task_id) -> tuple[Task, registry.ProcessKind]:
         raise Http404 from None
     if not 0 < task_id < 2**63:
         raise Http404
-    task = Task.objects.select_related("process").filter(pk=task_id).first()
+    found = _TASK_WITH_PROCESS(task_id)
+    task = found[0] if found else None
     if task is None or actor is None or not actor.is_authenticated:
         raise Http404
     if task.owner_id != actor.pk:
@@ -225,13 +227,28 @@ def task_for_action(*, actor, task_id) -> tuple[Task, registry.ProcessKind]:
     return task, kind
 
 
+# The two reads every task action starts with, compiled once (project/lib/prepared.py).
+_TASK_WITH_PROCESS = PreparedQuery(lambda pk: Task.objects.select_related("process").filter(pk=pk))
+_OBJECT_LOCKS: dict[str, PreparedQuery] = {}
+
+
+def _object_lock_query(kind: registry.ProcessKind) -> PreparedQuery:
+    query = _OBJECT_LOCKS.get(kind.kind)
+    if query is None:
+        query = _OBJECT_LOCKS[kind.kind] = PreparedQuery(
+            lambda process_id: kind.model.objects.select_for_update(of=("self",))
+            .select_related(*kind.select_related).filter(process_id=process_id)
+        )
+    return query
+
+
 def _lock(kind: registry.ProcessKind, task: Task, *, reread: bool = True) -> tuple[object, Task]:
     """Lock the object, then the task; both must still be open (another action may have won)."""
     # Only the object's row is locked (of=self: PostgreSQL cannot lock the nullable side of an
     # outer join, such as an optional form). Every writer of a route takes this lock first, so
     # viewflow's own process lock is not taken again (nodes.ApprovalStep.run).
-    obj = kind.model.objects.select_for_update(of=("self",)).select_related(*kind.select_related).filter(
-        process_id=task.process_id).first()
+    found = _object_lock_query(kind)(task.process_id)
+    obj = found[0] if found else None
     if obj is None:
         raise StaleState(_("This task is already finished."))
     fresh = task

@@ -4,6 +4,7 @@
 querysets with `community__in=communities_visible_to(user)`.
 """
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -125,6 +126,19 @@ def holders_of(*, role: str, org_unit_id: int) -> QuerySet[User]:
     return User.objects.filter(
         is_active=True, memberships__role=role, memberships__org_unit_id=org_unit_id
     ).distinct().order_by("id")
+
+
+def holder_ids(*, role: str, org_unit_id: int) -> list[int]:
+    """The ids of `holders_of`, as SQL: every approval step asks it, and composing the join
+    through the ORM cost more than running it."""
+    users, members = (connection.ops.quote_name(m._meta.db_table) for m in (User, RoleMembership))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT u.id FROM {users} u JOIN {members} m ON m.user_id = u.id "
+            "WHERE u.is_active AND m.role = %s AND m.org_unit_id = %s ORDER BY u.id",
+            [role, org_unit_id],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def navigation_for_user(user) -> list[dict]:
