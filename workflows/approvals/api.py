@@ -99,7 +99,7 @@ class TaskViewSet(ApprovalErrorsMixin, viewsets.ViewSet):
     @extend_schema(
         operation_id="tasks_list",
         parameters=[
-            OpenApiParameter("kind", str, description="only tasks of this process kind (e.g. expense)"),
+            OpenApiParameter("kind", str, description="only tasks of this process kind (its code)"),
             OpenApiParameter("page", int, description=f"page number, {selectors.PAGE_SIZE} tasks a page"),
             OpenApiParameter("cursor", str, description="the next_cursor of the previous answer (keyset paging)"),
         ],

@@ -1,6 +1,6 @@
 """Approval events: how a process tells the rest of the product what happened.
 
-Processes (expenses now; partners, leases, inquiries later) send `approval_event` *inside* the
+Processes (spending approval now; partners, leases, inquiries later) send `approval_event` *inside* the
 transaction that made the change, so a receiver that writes rows (the notification inbox) commits
 or rolls back together with the action. Receivers must do their own I/O (pushes, mail) only
 after commit.
@@ -33,7 +33,7 @@ class EventKind:
 @dataclass(frozen=True)
 class ApprovalEvent:
     kind: str
-    process_kind: str          # "expense", later "partner_application", "lease", "inquiry"
+    process_kind: str          # the ProcessKind code that sent it
     process_id: int
     title: str                 # human summary of the request, already in the data's language
     url: str                   # page of the request

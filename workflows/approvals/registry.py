@@ -1,6 +1,6 @@
 """What a process declares to the engine, once: its model, flow, steps, actions and scope.
 
-A process (expenses now; partners, leases, inquiries next) registers one `ProcessKind` in its
+A process (spending approval now; partners, leases, inquiries next) registers one `ProcessKind` in its
 AppConfig.ready(); `checks.py` validates every declaration at start-up. The engine's route
 rules, task actions, history, inbox and timers only talk to these declarations, so a new
 process needs no change in the approvals app.

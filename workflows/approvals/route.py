@@ -39,7 +39,7 @@ class Tally:
 class RouteState:
     """Everything the route remembers between actions (viewflow's `process.data`)."""
 
-    object_id: int                  # the process's domain object (an expense request, ...)
+    object_id: int                  # the process's domain object (a request, a ticket, ...)
     steps: list[str]                # step codes this route passes, in order
     submitter_id: int
     community_id: int
