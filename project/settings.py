@@ -252,3 +252,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+
+# --- approvals -----------------------------------------------------------------------------------
+# A person completing a sequential approval step goes through the engine's fast path (the same
+# rows as viewflow's path, in fewer statements; workflows/approvals/fastpath.py). Off: always
+# viewflow's own path — the way out should a fault ever be found in it.
+APPROVALS_FAST_PATH = env_bool("APPROVALS_FAST_PATH", True)

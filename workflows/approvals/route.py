@@ -9,6 +9,7 @@ The state of one route lives in viewflow's `process.data`, always read and writt
 import contextlib
 import contextvars
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -17,7 +18,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from workflows.approvals import actions, events, history, registry
-from workflows.approvals.deadlines import PROCESS_FILED, due_for
+from workflows.approvals.deadlines import PROCESS_FILED, due_for, reminders_for
 from workflows.approvals.events import EventKind
 from workflows.approvals.models import RouteTask
 from workflows.approvals.nodes import Assignment
@@ -223,15 +224,11 @@ def _schedule(kind, obj, state: RouteState, task, step, assignment: Assignment) 
     if rule is not None:
         start = task.created or timezone.now()
         if rule.start == PROCESS_FILED and state.filed_at:
-            from datetime import datetime
-
             start = datetime.fromisoformat(state.filed_at)
         due = due_for(rule, start)
         values.update(due_at=due.at, due_provisional=due.provisional, timeout_action=rule.on_timeout)
         task.data.update(due_at=due.at.isoformat(), due_provisional=due.provisional)
         Task.objects.filter(pk=task.pk).update(data=task.data)
-        from workflows.approvals.deadlines import reminders_for
-
         reminders = [r for r in reminders_for(rule, start) if r > timezone.now()]
         if reminders:
             values["remind_at"] = min(reminders)

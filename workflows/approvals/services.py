@@ -23,6 +23,7 @@ from viewflow.workflow.status import STATUS
 
 from project.lib.prepared import PreparedQuery
 from workflows.approvals import actions, events, fastpath, history, registry, route
+from workflows.approvals.deadlines import describe, reminders_for
 from workflows.approvals.errors import RateLimited, StaleState
 from workflows.approvals.events import EventKind
 from workflows.approvals.models import HistoryEntry, RouteTask
@@ -447,30 +448,38 @@ def task_escalate(ctx: ActionContext, *, comment: str = "") -> None:
 
 
 def _timeout_comment(kind: registry.ProcessKind, step_code: str) -> str:
-    from workflows.approvals.deadlines import describe
-
     step = kind._steps.get(step_code)
     if step is None or step.deadline is None:
         return _("The deadline passed.")
     return _("The deadline passed: %(rule)s.") % {"rule": describe(step.deadline)}
 
 
+def _timer_lock(task_id: int, now: dt.datetime):
+    """(kind, object, task, RouteTask row) of a task the timer acts on, all locked in the same
+    order as a person's action (object, then task, then the engine's row); None when the task
+    is gone or finished — a person who acted first leaves a finished task, and the timer stands
+    down (its row is closed)."""
+    task = Task.objects.select_related("process").filter(pk=task_id).first()
+    kind = registry.kind_for_process(task.process) if task is not None else None
+    if kind is None or not RouteTask.objects.filter(task_id=task_id).exists():
+        return None
+    try:
+        obj, task = _lock(kind, task)
+    except StaleState:
+        RouteTask.objects.filter(task_id=task_id, closed_at__isnull=True).update(closed_at=now)
+        return None
+    return kind, obj, task, RouteTask.objects.select_for_update().get(task_id=task_id)
+
+
 def _fire_timeout(task_id: int, now: dt.datetime) -> bool:
     with transaction.atomic():
-        entry = RouteTask.objects.filter(task_id=task_id).first()
-        task = Task.objects.select_related("process").filter(pk=task_id).first()
-        kind = registry.kind_for_process(task.process) if task is not None else None
-        action_def = actions.get(entry.timeout_action) if entry is not None else None
-        if kind is None or action_def is None or action_def.handler is None or not action_def.system:
+        locked = _timer_lock(task_id, now)
+        if locked is None:
             return False
-        try:
-            # The same lock order as a person's action: object, then task. A person who acted
-            # first leaves a finished task, and the timer stands down.
-            obj, task = _lock(kind, task)
-        except StaleState:
-            RouteTask.objects.filter(task_id=task_id, closed_at__isnull=True).update(closed_at=now)
+        kind, obj, task, entry = locked
+        action_def = actions.get(entry.timeout_action)
+        if action_def is None or action_def.handler is None or not action_def.system:
             return False
-        entry = RouteTask.objects.select_for_update().get(task_id=task_id)
         if entry.timed_out_at is not None or entry.closed_at is not None:
             return False
         with events.batched():
@@ -481,20 +490,11 @@ def _fire_timeout(task_id: int, now: dt.datetime) -> bool:
 
 
 def _fire_reminder(task_id: int, now: dt.datetime) -> bool:
-    from workflows.approvals.deadlines import reminders_for
-
     with transaction.atomic():
-        entry = RouteTask.objects.filter(task_id=task_id).first()
-        task = Task.objects.select_related("process").filter(pk=task_id).first()
-        kind = registry.kind_for_process(task.process) if task is not None else None
-        if kind is None or entry is None:
+        locked = _timer_lock(task_id, now)
+        if locked is None:
             return False
-        try:
-            obj, task = _lock(kind, task)
-        except StaleState:
-            RouteTask.objects.filter(task_id=task_id, closed_at__isnull=True).update(closed_at=now)
-            return False
-        entry = RouteTask.objects.select_for_update().get(task_id=task_id)
+        kind, obj, task, entry = locked
         if entry.remind_at is None or entry.remind_at > now or entry.closed_at is not None:
             return False
         if entry.due_at is not None and now >= entry.due_at:
@@ -502,8 +502,7 @@ def _fire_reminder(task_id: int, now: dt.datetime) -> bool:
             RouteTask.objects.filter(task_id=task_id).update(remind_at=None)
             return False
         step = kind.step(entry.step)
-        start = task.created
-        later = [r for r in reminders_for(step.deadline, start) if r > now] if step.deadline else []
+        later = [r for r in reminders_for(step.deadline, task.created) if r > now] if step.deadline else []
         with events.batched():
             history.record(route.row(kind, obj, actions.REMIND.code, step=entry.step, task_id=task.pk,
                                      detail={"due_at": entry.due_at.isoformat() if entry.due_at else ""}))
