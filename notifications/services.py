@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from notifications import kinds, transports
 from notifications.groups import role_group
 from notifications.models import Notification, NotificationCounter
+from project.lib.prepared import insert
 from workflows.org.models import OrgUnit, RoleMembership, User
 
 
@@ -245,9 +246,7 @@ def _write_in_transaction(calls: list[_Call]) -> list[Notification]:
         for user_id in route:
             next_seq[user_id] += 1
             rows.append(Notification(recipient_id=user_id, kind=call.kind, params=call.params, url=call.url, seq=next_seq[user_id]))
-    rows = Notification.objects.bulk_create(rows)
-    if any(row.pk is None for row in rows):  # backends without RETURNING (none we support)
-        raise RuntimeError("bulk_create did not return primary keys")
+    rows = insert(Notification, rows)
 
     unread = {user_id: counters[user_id][0] for user_id in per_user}
     deliveries, position = [], 0

@@ -21,6 +21,7 @@ from viewflow.workflow.models import Process, Task
 from viewflow.workflow.nodes.end import End
 from viewflow.workflow.status import PROCESS, STATUS
 
+from project.lib.prepared import insert_sql
 from workflows.approvals import route
 from workflows.approvals.errors import StaleState
 from workflows.approvals.events import EventKind
@@ -90,15 +91,7 @@ def plan(ctx, decision: str):
         state.last_decision, state.last_signer = saved
 
 
-# --- SQL built from the models' own fields ---------------------------------------------------
-
-
-def _insert(model, obj) -> tuple[str, list]:
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
-    placeholders = ", ".join(["%s"] * len(fields))
-    return f"INSERT INTO {model._meta.db_table} ({columns}) VALUES ({placeholders}) RETURNING id", params
+# --- SQL built from the models' own fields (project/lib/prepared.insert_sql) ---------------------
 
 
 def _value(model, name, value):
@@ -181,10 +174,10 @@ def _write(task: Task, process, state, rows: list[Task], at) -> list[int]:
     else:
         process_sql = f"UPDATE {Process._meta.db_table} SET data = %s WHERE id = %s"
         process_params = [data, process.pk]
-    inserts = [_insert(Task, row) for row in rows]
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            inserts = [insert_sql(Task, [row]) for row in rows]
             ids = _write_one_statement(cursor, finish_sql, finish_params, inserts, process_sql, process_params, task.pk)
         else:
             cursor.execute(finish_sql, finish_params)
@@ -192,10 +185,7 @@ def _write(task: Task, process, state, rows: list[Task], at) -> list[int]:
                 raise StaleState(_("This task is already finished."))
             # One multi-row INSERT: its rows take increasing ids in VALUES order, so the sorted
             # ids returned are the rows' ids in order (RETURNING itself promises no order).
-            head, _values = inserts[0][0].split(" VALUES ", 1)
-            row_sql = "(" + ", ".join(["%s"] * len(inserts[0][1])) + ")"
-            cursor.execute(f"{head} VALUES {', '.join([row_sql] * len(inserts))} RETURNING id",
-                           [v for _sql, params in inserts for v in params])
+            cursor.execute(*insert_sql(Task, rows))
             ids = sorted(row[0] for row in cursor.fetchall())
             links = [(ids[0], task.pk)] + [(ids[i], ids[i - 1]) for i in range(1, len(ids))]
             cursor.execute(

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
 
+from project.lib.prepared import insert
 from workflows.approvals import events
 from workflows.approvals.errors import StaleState
 from workflows.approvals.models import HistoryEntry
@@ -47,7 +48,7 @@ def record(row: HistoryRow) -> None:
     if pending is not None:
         pending.append(row)
     else:
-        row.to_model().save()
+        insert(HistoryEntry, [row.to_model()])
 
 
 @contextlib.contextmanager
@@ -61,10 +62,8 @@ def deferred() -> Iterator[list[HistoryRow]]:
 
 
 def flush(rows: list[HistoryRow]) -> None:
-    if len(rows) == 1:
-        rows[0].to_model().save()
-    elif rows:
-        HistoryEntry.objects.bulk_create([r.to_model() for r in rows])
+    # Append-only rows, written in one statement (HistoryEntry.save refuses edits, not inserts).
+    insert(HistoryEntry, [r.to_model() for r in rows])
 
 
 def emit(sender, event: events.ApprovalEvent) -> None:
