@@ -7,7 +7,6 @@ step's role, the process kind) are turned into translated labels at render time.
 """
 
 from collections.abc import Mapping
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -71,7 +70,34 @@ def validate_params(kind: Kind, params: Mapping) -> dict:
     return clean
 
 
-def _display_params(kind: Kind, params: Mapping) -> dict:
+# Catalogues do not change while the process runs: each template and label is translated once
+# per language, not once per notification (switching the active language costs more than
+# formatting the text).
+_translations: dict[tuple, tuple[object, str]] = {}
+_step_labels: dict[tuple[str, str, str], str] = {}
+_FALLBACK_TITLE = _("Notification")
+_COMMENT = _("Comment: %(comment)s")
+
+
+def _in(language: str, text) -> str:
+    key = (id(text), language)
+    found = _translations.get(key)
+    if found is None or found[0] is not text:  # the entry keeps `text` alive, so its id is its own
+        with translation.override(language):
+            found = _translations[key] = (text, str(text))
+    return found[1]
+
+
+def _step_label(declared, step: str, language: str) -> str:
+    key = (declared.kind, step, language)
+    label = _step_labels.get(key)
+    if label is None:
+        with translation.override(language):
+            label = _step_labels[key] = str(declared.step_label(step))
+    return label
+
+
+def _display_params(kind: Kind, params: Mapping, language: str) -> dict:
     values = {key: "" for key in APPROVAL_PARAMS | kind.params}
     values.update({key: str(value) for key, value in params.items()})
     # Process and step labels come from the process's own declaration (one label table).
@@ -81,9 +107,9 @@ def _display_params(kind: Kind, params: Mapping) -> dict:
     except KeyError:
         declared = None
     if declared is not None:
-        values["process_kind"] = str(declared.label)
+        values["process_kind"] = _in(language, declared.label)
         if params.get("step"):
-            values["step"] = declared.step_label(str(params["step"]))
+            values["step"] = _step_label(declared, str(params["step"]), language)
     elif process:
         values["process_kind"] = str(process)
     return values
@@ -91,18 +117,17 @@ def _display_params(kind: Kind, params: Mapping) -> dict:
 
 def render(code: str, params: Mapping, language: str | None = None) -> tuple[str, str]:
     """(title, body) for a row, in `language` or the active one."""
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
     kind = _registry.get(code)
-    with translation.override(language) if language else nullcontext():
-        if kind is None:
-            # A kind removed after rows were written: show something rather than fail the inbox.
-            return str(_("Notification")), str(params.get("title", ""))
-        values = _display_params(kind, params)
-        title = str(kind.title) % values
-        body = str(kind.body) % values
-        if params.get("comment"):
-            comment = _("Comment: %(comment)s") % values
-            body = f"{body} {comment}"
-        return title, body
+    if kind is None:
+        # A kind removed after rows were written: show something rather than fail the inbox.
+        return _in(language, _FALLBACK_TITLE), str(params.get("title", ""))
+    values = _display_params(kind, params, language)
+    title = _in(language, kind.title) % values
+    body = _in(language, kind.body) % values
+    if params.get("comment"):
+        body = f"{body} {_in(language, _COMMENT) % values}"
+    return title, body
 
 
 def render_all_languages(code: str, params: Mapping) -> dict[str, dict[str, str]]:

@@ -11,7 +11,7 @@ appear in the compiled parameters, each once.
 
 import threading
 
-from django.db import connections
+from django.db import connections, models
 from django.db.models.query import get_related_populators
 
 # Values no real id takes: they mark where each parameter goes in the compiled SQL.
@@ -39,7 +39,10 @@ class PreparedQuery:
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
         init_list = [f[0].target.attname for f in select[start:end]]
         populators = get_related_populators(klass_info, select, alias)
-        return compiler, sql, params, positions, klass_info["model"], start, end, init_list, populators
+        # The converters depend on the selected columns only: found once, not per call as
+        # results_iter() would.
+        converters = compiler.get_converters([s[0] for s in select[: compiler.col_count]])
+        return compiler, sql, params, positions, klass_info["model"], start, end, init_list, populators, converters
 
     def __call__(self, *values, using: str = "default") -> list:
         compiled = self._compiled.get(using)
@@ -47,15 +50,17 @@ class PreparedQuery:
             with self._lock:
                 compiled = self._compiled.get(using) or self._compile(using)
                 self._compiled[using] = compiled
-        compiler, sql, params, positions, model, start, end, init_list, populators = compiled
+        compiler, sql, params, positions, model, start, end, init_list, populators, converters = compiled
         params = list(params)
         for position, value in zip(positions, values, strict=True):
             params[position] = value
         with connections[using].cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
+        if converters:
+            rows = compiler.apply_converters(rows, converters)
         objects = []
-        for row in compiler.results_iter(results=[rows]):
+        for row in rows:
             obj = model.from_db(using, init_list, row[start:end])
             for populator in populators:
                 populator.populate(row, obj)
@@ -63,16 +68,45 @@ class PreparedQuery:
         return objects
 
 
+# Fields whose database value is the Python value itself when that is a str, int, bool or None:
+# preparing them through the field (to_python, get_prep_value, ...) would return it unchanged.
+_PLAIN_FIELDS = (models.CharField, models.TextField, models.IntegerField, models.BooleanField, models.ForeignKey)
+# Exact types: a str or int subclass (a TextChoices member) goes through the field, as the ORM does.
+_PLAIN_VALUES = frozenset({str, int, bool, type(None)})
+_insert_plans: dict[tuple[type, str], tuple] = {}
+
+
+def _insert_plan(model, connection) -> tuple:
+    """Per model: the INSERT's head, one row's placeholders, and per column how to get its value
+    (pre_save only where it does something: auto_now dates, files) and whether the field must
+    prepare it."""
+    key = (model, connection.alias)
+    found = _insert_plans.get(key)
+    if found is None:
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        table = connection.ops.quote_name(model._meta.db_table)
+        plan = []
+        for f in fields:
+            needs_pre_save = (isinstance(f, models.DateField) and (f.auto_now or f.auto_now_add)) or isinstance(
+                f, models.FileField)
+            plain = isinstance(f.target_field if isinstance(f, models.ForeignKey) else f, _PLAIN_FIELDS)
+            plan.append((f, f.attname, needs_pre_save, plain))
+        found = _insert_plans[key] = (f"INSERT INTO {table} ({columns}) VALUES ", "(" + ", ".join(["%s"] * len(fields)) + ")", plan)
+    return found
+
+
 def insert_sql(model, objs) -> tuple[str, list]:
     """One multi-row INSERT of `objs` with the values the ORM would write (each field's
     pre_save and database preparation), returning the new ids."""
     connection = connections["default"]
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in fields]
-    table = connection.ops.quote_name(model._meta.db_table)
-    return f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(objs))} RETURNING id", params
+    head, row, plan = _insert_plan(model, connection)
+    params = []
+    for obj in objs:
+        for f, attname, needs_pre_save, plain in plan:
+            value = f.pre_save(obj, True) if needs_pre_save else getattr(obj, attname)
+            params.append(value if plain and type(value) in _PLAIN_VALUES else f.get_db_prep_save(value, connection))
+    return f"{head}{', '.join([row] * len(objs))} RETURNING id", params
 
 
 def insert(model, objs) -> list:

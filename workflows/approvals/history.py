@@ -72,10 +72,10 @@ def emit(sender, event: events.ApprovalEvent) -> None:
     events.emit(sender, event)
 
 
-def save_checked(obj) -> None:
+def save_checked(obj, *, update_fields=None) -> None:
     """Save a lifecycle object; a concurrent change of its state (django-fsm's optimistic
     lock) is a 409, not a lost update."""
     try:
-        obj.save()
+        obj.save(update_fields=update_fields)
     except ConcurrentTransition:
         raise StaleState(_("The request changed meanwhile; reload and try again.")) from None

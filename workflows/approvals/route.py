@@ -8,11 +8,12 @@ The state of one route lives in viewflow's `process.data`, always read and writt
 
 import contextlib
 import contextvars
-from dataclasses import asdict, dataclass, field
+import copy
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -72,7 +73,14 @@ class RouteState:
         return state
 
     def dump(self) -> dict:
-        return asdict(self)
+        # By hand rather than asdict(): this runs in every action, and asdict deep-copies each
+        # scalar recursively. Lists and dicts are copied so process.data never aliases the state.
+        data = {name: getattr(self, name) for name in _STATE_FIELDS}
+        data["steps"] = list(self.steps)
+        data["watchers"] = list(self.watchers)
+        data["extra"] = copy.deepcopy(self.extra) if self.extra else {}
+        data["countersign"] = asdict(self.countersign) if self.countersign is not None else None
+        return data
 
     def store(self, process, *, save: bool = True) -> None:
         process.data = self.dump()
@@ -84,17 +92,25 @@ class RouteState:
         return self.community_id if scope == registry.COMMUNITY else self.street_id
 
 
+_STATE_FIELDS = tuple(f.name for f in fields(RouteState))
+
+
 # --- the object a service is working on, shared with the flow's callbacks -------------------
 
 _bound: contextvars.ContextVar[object | None] = contextvars.ContextVar("approval_subject", default=None)
+# What every event of the bound object repeats (title, link, scope, community name), worked out
+# once per action: an action emits two or three events about the same object.
+_event_fields: contextvars.ContextVar[dict | None] = contextvars.ContextVar("approval_event_fields", default=None)
 
 
 @contextlib.contextmanager
 def binding(obj):
     token = _bound.set(obj)
+    fields_token = _event_fields.set({})
     try:
         yield
     finally:
+        _event_fields.reset(fields_token)
         _bound.reset(token)
 
 
@@ -116,19 +132,28 @@ def kind_of(process) -> registry.ProcessKind:
 # --- events ----------------------------------------------------------------------------------
 
 
+def _object_fields(kind: registry.ProcessKind, obj) -> dict:
+    cache = _event_fields.get() if _bound.get() is obj else None
+    # The title may be translated (a category label): cached per language.
+    key = (kind.kind, translation.get_language())
+    found = cache.get(key) if cache is not None else None
+    if found is None:
+        found = {"title": kind.title(obj), "url": kind.url(obj), "street_id": kind.street_id(obj),
+                 "community_id": kind.community_id(obj), "community_name": kind.community_name(obj)}
+        if cache is not None:
+            cache[key] = found
+    return found
+
+
 def emit(kind: registry.ProcessKind, obj, event_kind: str, *, actor=None, **fields) -> None:
     """An approval event about `obj`, inside the transaction (receivers write inbox rows)."""
     history.emit(kind.model, events.ApprovalEvent(
         kind=event_kind,
         process_kind=kind.kind,
         process_id=obj.pk,
-        title=kind.title(obj),
-        url=kind.url(obj),
-        street_id=kind.street_id(obj),
-        community_id=kind.community_id(obj),
         actor_id=actor.pk if actor is not None else None,
         actor_name=str(actor) if actor is not None else "",
-        community_name=kind.community_name(obj),
+        **_object_fields(kind, obj),
         **fields,
     ))
 
@@ -342,10 +367,22 @@ def finished(*, process, approved: bool) -> None:
     emit(kind, obj, EventKind.APPROVED if approved else EventKind.REJECTED, user_ids=watchers(kind, obj, process))
 
 
+def _snapshot(value):
+    return copy.deepcopy(value) if isinstance(value, dict | list) else value
+
+
 def transition(kind: registry.ProcessKind, obj, outcome: str) -> None:
-    """Move the object's lifecycle (django-fsm) and save it with its optimistic-lock check."""
+    """Move the object's lifecycle (django-fsm) and save it with its optimistic-lock check.
+
+    Only what the transition changed is written (and auto_now stamps): the rest of the row was
+    locked at the start of the action and is unchanged."""
+    concrete = obj._meta.concrete_fields
+    # JSON values are copied: a transition may change them in place.
+    before = [_snapshot(getattr(obj, f.attname)) for f in concrete]
     getattr(obj, kind.transitions[outcome])()
-    history.save_checked(obj)
+    changed = [f.name for f, old in zip(concrete, before, strict=True)
+               if getattr(obj, f.attname) != old or getattr(f, "auto_now", False)]
+    history.save_checked(obj, update_fields=changed)
 
 
 def is_rejected(process) -> bool:
