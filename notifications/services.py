@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from notifications import kinds, transports
 from notifications.groups import role_group
 from notifications.models import Notification, NotificationCounter
-from project.lib.prepared import insert
+from project.lib.prepared import insert, insert_values
 from workflows.org.models import OrgUnit, RoleMembership, User
 
 
@@ -201,6 +201,42 @@ def _counters_add(deltas: Mapping[int, tuple[int, int]]) -> dict[int, tuple[int,
     return result
 
 
+# Up to this many rows, PostgreSQL writes the counters and the rows in one statement.
+_ONE_STATEMENT_ROWS = 2000
+
+
+def _counters_add_and_insert(deltas: Mapping[int, tuple[int, int]], rows: list[Notification]) -> dict[int, tuple[int, int]]:
+    """PostgreSQL: the counter upsert and the rows (their seq taken from it) in one statement;
+    sets each row's id and seq and returns the new (unread, seq) per user, as _counters_add()."""
+    counters = connection.ops.quote_name(NotificationCounter._meta.db_table)
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    user_ids = sorted(deltas)  # the lock order every counter writer keeps
+    columns, values, params = insert_values(Notification, rows)
+    seq = connection.ops.quote_name("seq")
+    chosen = ", ".join(f"c.seq + v.{column}" if column == seq else f"v.{column}" for column in columns)
+    counter_rows = ", ".join(["(%s, %s, %s)"] * len(user_ids))
+    sql = (
+        f"WITH c AS (INSERT INTO {counters} (user_id, unread, seq) VALUES {counter_rows} "
+        f"ON CONFLICT (user_id) DO UPDATE SET unread = {counters}.unread + excluded.unread, "
+        f"seq = {counters}.seq + excluded.seq RETURNING user_id, unread, seq), "
+        f"v (ord, {', '.join(columns)}) AS ({values}), "
+        f"n AS (INSERT INTO {table} ({', '.join(columns)}) SELECT {chosen} FROM v JOIN c ON c.user_id = v.recipient_id "
+        "ORDER BY v.ord RETURNING id, recipient_id, seq) "
+        "SELECT n.id, n.recipient_id, n.seq, c.unread, c.seq FROM n JOIN c ON c.user_id = n.recipient_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [item for user_id in user_ids for item in (user_id, *deltas[user_id])] + params)
+        found = cursor.fetchall()
+    ids = {(recipient_id, row_seq): pk for pk, recipient_id, row_seq, _unread, _seq in found}
+    result = {recipient_id: (unread, counter_seq) for _pk, recipient_id, _row_seq, unread, counter_seq in found}
+    for row in rows:
+        row.seq += result[row.recipient_id][1]
+        row.pk = ids[(row.recipient_id, row.seq)]
+        row._state.adding = False
+        row._state.db = "default"
+    return result
+
+
 def _counter_unread_sub(user_id: int, count: int) -> int:
     """Take `count` off a user's unread counter; returns the new count."""
     table = connection.ops.quote_name(NotificationCounter._meta.db_table)
@@ -239,14 +275,22 @@ def _write_in_transaction(calls: list[_Call]) -> list[Notification]:
     if not per_user:
         return []
 
-    counters = _counters_add({user_id: (n, n) for user_id, n in per_user.items()})
-    next_seq = {user_id: counters[user_id][1] - n for user_id, n in per_user.items()}
-    rows = []
+    # Each row's seq is first its place among the user's new rows, counted back from the counter's
+    # new value (0 for the last): the counter upsert turns it into the real one.
+    rows, left = [], Counter(per_user)
     for call, route in zip(calls, routes, strict=True):
         for user_id in route:
-            next_seq[user_id] += 1
-            rows.append(Notification(recipient_id=user_id, kind=call.kind, params=call.params, url=call.url, seq=next_seq[user_id]))
-    rows = insert(Notification, rows)
+            left[user_id] -= 1
+            rows.append(Notification(recipient_id=user_id, kind=call.kind, params=call.params, url=call.url,
+                                     seq=-left[user_id]))
+    deltas = {user_id: (n, n) for user_id, n in per_user.items()}
+    if connection.vendor == "postgresql" and len(rows) + len(deltas) <= _ONE_STATEMENT_ROWS:
+        counters = _counters_add_and_insert(deltas, rows)
+    else:
+        counters = _counters_add(deltas)
+        for row in rows:
+            row.seq += counters[row.recipient_id][1]
+        rows = insert(Notification, rows)
 
     unread = {user_id: counters[user_id][0] for user_id in per_user}
     deliveries, position = [], 0

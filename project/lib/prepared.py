@@ -96,6 +96,25 @@ def _insert_plan(model, connection) -> tuple:
     return found
 
 
+def insert_values(model, objs) -> tuple[list[str], str, list]:
+    """The columns, a typed VALUES list and its parameters for `objs`, prepared as insert_sql()
+    prepares them: for a data-modifying statement that inserts from VALUES joined to something
+    else (PostgreSQL's CTEs). Each placeholder carries its column's type, so VALUES rows of
+    literals type as the table's columns do. The first column, `ord`, is each object's place in
+    `objs`: order by it to insert them in that order."""
+    connection = connections["default"]
+    _head, _row, plan = _insert_plan(model, connection)
+    columns = [connection.ops.quote_name(f.column) for f, *_rest in plan]
+    row = "(%s::integer, " + ", ".join(f"%s::{f.db_type(connection)}" for f, *_rest in plan) + ")"
+    _sql, params = insert_sql(model, objs)
+    width = len(plan)
+    numbered = []
+    for i in range(len(objs)):
+        numbered.append(i)
+        numbered += params[i * width : (i + 1) * width]
+    return columns, "VALUES " + ", ".join([row] * len(objs)), numbered
+
+
 def insert_sql(model, objs) -> tuple[str, list]:
     """One multi-row INSERT of `objs` with the values the ORM would write (each field's
     pre_save and database preparation), returning the new ids."""

@@ -1,7 +1,7 @@
 """Process events become notifications inside the process transaction."""
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
 from notifications import kinds
 from notifications.models import Notification
@@ -64,13 +64,15 @@ def test_names_carried_by_the_event_need_no_query(users, communities, django_ass
         EventKind.RETURNED, user_ids=(submitter.pk,), actor_id=actor.pk, community_id=heping.pk,
         actor_name="和平书记", community_name="和平社区",
     )
-    # recipients, counter upsert, INSERT: no User or OrgUnit lookup for the names
-    with django_assert_num_queries(3):
+    # recipients, counter upsert, INSERT (the last two one statement on PostgreSQL): no User or
+    # OrgUnit lookup for the names
+    writes = 2 if connection.vendor == "postgresql" else 3
+    with django_assert_num_queries(writes):
         emit(object, named)
     params = Notification.objects.get().params
     assert (params["actor"], params["community"]) == ("和平书记", "和平社区")
     # without the names the receiver looks them up (two more queries)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(writes + 2):
         emit(object, event(EventKind.RETURNED, user_ids=(submitter.pk,), actor_id=actor.pk, community_id=heping.pk))
     params = Notification.objects.order_by("-id").first().params
     assert (params["actor"], params["community"]) == (str(actor), heping.name)
