@@ -54,7 +54,7 @@ test: install-dev
 
 bench: install-dev
 	$(PY) -m pip install -q -e '.[dev,bench]'
-	@for f in benchmarks/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+	@for f in benchmarks/[!_]*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

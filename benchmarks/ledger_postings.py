@@ -23,12 +23,12 @@ What it prints:
 import os
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+import _scratch  # noqa: E402  (the scratch database every benchmark runs on; this script's folder is on the path)
 
 POSTINGS = int(os.environ.get("BENCH_POSTINGS", "500"))   # service postings timed
 BARE = int(os.environ.get("BENCH_BARE", "2000"))          # bare insert transactions timed
@@ -37,25 +37,11 @@ LARGE = int(os.environ.get("BENCH_LINES", "10000"))       # the large book size
 
 
 def configure() -> str:
-    scratch = tempfile.mkdtemp(prefix="gongying-bench-ledger-")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
-    os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-not-for-any-deployment-0123456789")
-    os.environ.setdefault("DEBUG", "0")
-    os.environ.setdefault("SECURE_HTTPS", "0")  # the in-process API client speaks plain HTTP
-    os.environ["TEST_DATABASE_NAME"] = os.environ.get("BENCH_DATABASE_NAME", "bench_gongying_ledger")
-    import django
-
-    django.setup()
+    scratch = _scratch.configure("ledger")
     from django.conf import settings
-    from django.db import connection
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.ALLOWED_HOSTS = ["testserver"]
-    if connection.vendor == "sqlite":
-        # A file, not the in-memory default: WAL and fsync costs are part of what is measured.
-        connection.settings_dict.setdefault("TEST", {})["NAME"] = str(Path(scratch) / "bench.sqlite3")
     return scratch
-
 
 def main() -> None:
     scratch = configure()

@@ -20,29 +20,19 @@ import os
 import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+import _scratch  # noqa: E402  (the scratch database every benchmark runs on; this script's folder is on the path)
 
 READS = int(os.environ.get("BENCH_READS", "2000"))       # reads per measurement (median taken)
 BACKLOG = int(os.environ.get("BENCH_BACKLOG", "100000"))  # unread rows of the second measurement
 
 
 def configure() -> str:
-    scratch = tempfile.mkdtemp(prefix="gongying-bench-")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
-    os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-not-for-any-deployment-0123456789")
-    os.environ.setdefault("DEBUG", "0")
-    os.environ["TEST_SQLITE_PATH"] = str(Path(scratch) / "bench.sqlite3")
-    os.environ["TEST_DATABASE_NAME"] = os.environ.get("BENCH_DATABASE_NAME", "bench_gongying_unread")
-    import django
-
-    django.setup()
-    return scratch
-
+    return _scratch.configure("unread")
 
 def _median_ms(read, reads: int) -> float:
     read()  # warm the statement cache and the pages
