@@ -131,9 +131,9 @@ def test_the_same_person_never_signs_two_consecutive_steps(users, communities):
 def test_a_countersign_fails_as_soon_as_a_majority_is_impossible(users, communities):
     request = file(users, communities, amount="3000.00")
     act(request, users["heping_secretary"])
-    request = act(request, users["heping_committee1"], "reject")
+    request = act(request, users["heping_committee1"], "reject", comment="预算不足")
     assert request.state == ExpenseState.PENDING  # two can still approve
-    request = act(request, users["heping_committee2"], "reject")
+    request = act(request, users["heping_committee2"], "reject", comment="没有必要")
     assert request.state == ExpenseState.REJECTED
     assert open_tasks(request) == []
     assert len(history(request, "reject")) == 2 and len(history(request, "step_failed")) == 1

@@ -25,6 +25,18 @@ class TransferSerializer(CommentSerializer):
     to_user = IdField()
 
 
+class ReasonSerializer(serializers.Serializer):
+    """Reject and return: the submitter must be told why."""
+
+    comment = serializers.CharField(max_length=2000, allow_blank=False, trim_whitespace=True,
+                                    error_messages={"required": _("Give a reason."), "blank": _("Give a reason.")})
+
+
+class AddSignerSerializer(CommentSerializer):
+    users = serializers.ListField(child=IdField(), min_length=1, max_length=5)
+    position = serializers.ChoiceField(choices=[("before", _("before me")), ("after", _("after me"))])
+
+
 @dataclass(frozen=True)
 class ActionDef:
     code: str                                   # stored in history rows: never rename
@@ -60,6 +72,18 @@ def get(code: str) -> ActionDef | None:
 def label(code: str) -> str:
     action = _actions.get(code)
     return str(action.label) if action else code
+
+
+# Task actions every process has without listing them (加签 belongs to the engine, like claiming).
+ENGINE_TASK_ACTIONS = ("add_signer",)
+
+
+def task_codes(kind_actions, *, queued: bool) -> list[str]:
+    """The task action codes allowed on a task of a kind that lists `kind_actions`."""
+    codes = [*kind_actions, *(c for c in ENGINE_TASK_ACTIONS if c not in kind_actions)]
+    if queued and "claim" not in codes:
+        codes.append("claim")
+    return codes
 
 
 def decision_codes() -> list[str]:

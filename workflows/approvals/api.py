@@ -1,6 +1,7 @@
 """Shared task API: `/api/tasks/` and the task actions, for every registered process kind."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
@@ -9,7 +10,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from viewflow.workflow.models import Task
 
-from project.api import Conflict
+from project.api import Conflict, IdField
 from workflows.approvals import actions, selectors, services
 from workflows.approvals.errors import RateLimited, StaleState
 
@@ -91,6 +92,23 @@ def _task_row(row: dict) -> dict:
     }
 
 
+class BatchSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=[("approve", "approve")], default="approve",
+                                     error_messages={"invalid_choice": _l("Only approval can be batched.")})
+    tasks = serializers.ListField(child=IdField(), min_length=1, max_length=services.MAX_BATCH)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class BatchLineSerializer(serializers.Serializer):
+    task = serializers.IntegerField()
+    status = serializers.IntegerField(help_text="200, or the 404/409/400 this task alone would have answered")
+    detail = serializers.CharField()
+
+
+class BatchResultSerializer(serializers.Serializer):
+    results = BatchLineSerializer(many=True)
+
+
 class TaskViewSet(ApprovalErrorsMixin, viewsets.ViewSet):
     """Open tasks of the current user (owned, and queued for a role they hold) and the actions on them."""
 
@@ -140,6 +158,67 @@ class TaskViewSet(ApprovalErrorsMixin, viewsets.ViewSet):
         if not isinstance(request.data, dict):
             return Response({"detail": _("Send a JSON object.")}, status=400)
         data = action_def.serializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        if not data.is_valid():
+            # Someone else's task is a 404 and a finished one a 409 whatever the body says.
+            services.task_for_action(actor=request.user, task_id=pk)
+            raise ValidationError(data.errors)
         services.task_act(actor=request.user, task_id=pk, action=action_code, **data.validated_data)
         return Response({"detail": _("Done.")})
+
+    @extend_schema(operation_id="tasks_batch", request=BatchSerializer, responses=BatchResultSerializer)
+    @action(detail=False, methods=["post"], url_path="batch")
+    def batch(self, request):
+        """批量同意: approve several tasks with one comment. Each task is its own transaction; the
+        answer has one line per task with the status that task alone would have had (a stale
+        task is a 409 line, not a failure of the batch). Only approve may be batched."""
+        data = BatchSerializer(data=request.data if isinstance(request.data, dict) else {})
+        data.is_valid(raise_exception=True)
+        results = services.tasks_batch_approve(actor=request.user, task_ids=data.validated_data["tasks"],
+                                               comment=data.validated_data["comment"])
+        return Response(BatchResultSerializer({"results": results}).data)
+
+
+# --- 代理: delegations ---------------------------------------------------------------------------
+
+
+class DelegationSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    delegator = UserRefSerializer(read_only=True)
+    deputy = IdField(write_only=True)
+    deputy_ref = UserRefSerializer(read_only=True, source="deputy_user")
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    ended_at = serializers.DateTimeField(read_only=True)
+
+
+def _delegation(d) -> dict:
+    return {"id": d.pk, "delegator": {"id": d.delegator_id, "name": str(d.delegator)},
+            "deputy_user": {"id": d.deputy_id, "name": str(d.deputy)}, "starts_on": d.starts_on, "ends_on": d.ends_on,
+            "reason": d.reason, "ended_at": d.ended_at}
+
+
+class DelegationViewSet(viewsets.ViewSet):
+    """代理: the delegations you gave or hold. While one covers today, tasks created for you go
+    to your deputy, who signs in your name (the history says so)."""
+
+    queryset = Task.objects.none()
+
+    @extend_schema(operation_id="delegations_list", responses=DelegationSerializer(many=True))
+    def list(self, request):
+        return Response(DelegationSerializer([_delegation(d) for d in selectors.delegations_of(user=request.user)],
+                                              many=True).data)
+
+    @extend_schema(operation_id="delegations_create", request=DelegationSerializer, responses={201: DelegationSerializer})
+    def create(self, request):
+        data = DelegationSerializer(data=request.data if isinstance(request.data, dict) else {})
+        data.is_valid(raise_exception=True)
+        delegation = services.delegation_create(actor=request.user, **data.validated_data)
+        return Response(DelegationSerializer(_delegation(delegation)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(operation_id="delegations_end", request=None, responses=DelegationSerializer)
+    @action(detail=True, methods=["post"], url_path="end")
+    def end(self, request, pk=None):
+        # Another's delegation is a 404 (project.api maps the service's PermissionDenied).
+        delegation = services.delegation_end(actor=request.user, pk=pk)
+        return Response(DelegationSerializer(_delegation(delegation)).data)

@@ -4,5 +4,6 @@ from workflows.approvals import api
 
 router = SimpleRouter()
 router.register("tasks", api.TaskViewSet, basename="task")
+router.register("delegations", api.DelegationViewSet, basename="delegation")
 
 urlpatterns = router.urls

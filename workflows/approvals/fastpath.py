@@ -124,8 +124,7 @@ def complete(ctx, decision: str, the_plan: _Plan) -> None:
         a = the_plan.assignment
         rows.append(_new_task(process, the_plan.target, task.token, status=STATUS.NEW, created=at, assigned=at,
                               owner_id=a.owner_id,
-                              data={"step": the_plan.target.step, "role": a.role, "org_unit_id": a.org_unit_id,
-                                    "auto": ""}))
+                              data=a.task_data(the_plan.target.step)))
         reaches_street = a.org_unit_id == state.street_id and not state.reached_street
         if reaches_street:
             state.reached_street = True

@@ -102,3 +102,38 @@ class RouteTask(models.Model):
 
     def __str__(self):
         return f"{self.process_kind}#{self.process_id} {self.step} task {self.task_id}"
+
+
+class Delegation(models.Model):
+    """代理: while the delegator is away, tasks created for them go to the deputy.
+
+    The dates are calendar days in Asia/Shanghai, both included; `ended_at` ends it early. A
+    delegator has at most one delegation for any day (services refuse overlaps), and a deputy
+    acts only on tasks of a role they hold themselves (the assignment checks it)."""
+
+    delegator = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("delegator"), on_delete=models.PROTECT,
+                                  related_name="delegations_given")
+    deputy = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("deputy"), on_delete=models.PROTECT,
+                               related_name="delegations_taken")
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    ended_at = models.DateTimeField(_("ended early"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+        indexes = [
+            # the assignment's lookup: the delegations of these holders that cover today
+            models.Index(fields=["delegator", "starts_on", "ends_on"], condition=Q(ended_at__isnull=True),
+                         name="delegation_active"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="delegation_dates_in_order"),
+            models.CheckConstraint(condition=~Q(deputy=models.F("delegator")), name="delegation_not_to_self"),
+        ]
+
+    def __str__(self):
+        return f"{self.delegator_id} → {self.deputy_id} {self.starts_on}–{self.ends_on}"

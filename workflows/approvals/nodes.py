@@ -66,6 +66,16 @@ class Assignment:
     auto_reason: str = ""  # non-empty: the step passes without a person deciding
     # (action, detail) pairs the route explains in the history, e.g. a reassignment.
     notes: tuple[tuple[str, dict], ...] = ()
+    # The holder the step chose, when their deputy (代理) holds the task instead.
+    on_behalf_of: int | None = None
+
+    def task_data(self, step: str) -> dict:
+        """What a new task of `step` records of its assignment (viewflow's path and the fast
+        path write the same)."""
+        data = {"step": step, "role": self.role, "org_unit_id": self.org_unit_id, "auto": self.auto_reason}
+        if self.on_behalf_of is not None:
+            data["on_behalf_of"] = self.on_behalf_of
+        return data
 
 
 class ApprovalStepActivation(HandleActivation):
@@ -77,9 +87,7 @@ class ApprovalStepActivation(HandleActivation):
         activation = cls(task)
         assignment = flow_task._assign(activation)
         task.owner_id = assignment.owner_id
-        task.data.update(
-            step=flow_task.step, role=assignment.role, org_unit_id=assignment.org_unit_id, auto=assignment.auto_reason
-        )
+        task.data.update(assignment.task_data(flow_task.step))
         if assignment.owner_id:
             task.assigned = now()
         task.save()

@@ -23,6 +23,7 @@ from workflows.approvals.deadlines import PROCESS_FILED, due_for, reminders_for
 from workflows.approvals.events import EventKind
 from workflows.approvals.models import RouteTask
 from workflows.approvals.nodes import Assignment
+from workflows.approvals.selectors import holders_with_deputies
 from workflows.org.selectors import holder_ids
 
 APPROVE = "approve"
@@ -179,6 +180,11 @@ def _holder_ids(role: str, unit_id: int) -> list[int]:
     return holder_ids(role=role, org_unit_id=unit_id)
 
 
+def _holders_with_deputies(role: str, unit_id: int) -> dict[int, int | None]:
+    """Holder id → their deputy for today (or None), in holder id order."""
+    return dict(holders_with_deputies(role=role, org_unit_id=unit_id, on=timezone.localdate()))
+
+
 def assign(*, process, task, step_code: str) -> Assignment:
     """Who holds a new task of `step_code`.
 
@@ -195,7 +201,8 @@ def assign(*, process, task, step_code: str) -> Assignment:
     role, unit_id = step.role, state.unit_for(step.scope)
     if step.queue:
         return Assignment(owner_id=None, role=role, org_unit_id=unit_id)
-    holders = _holder_ids(role, unit_id)
+    deputies = _holders_with_deputies(role, unit_id)
+    holders = list(deputies)
     notes = []
     if state.submitter_id in holders:
         return Assignment(owner_id=state.submitter_id, role=role, org_unit_id=unit_id, auto_reason="submitter")
@@ -203,13 +210,18 @@ def assign(*, process, task, step_code: str) -> Assignment:
         to_role, to_scope = step.fallback
         notes.append((actions.REASSIGN.code, {"reason": "no_holder", "role": role, "to_role": to_role}))
         role, unit_id = to_role, state.unit_for(to_scope)
-        holders = _holder_ids(role, unit_id)
+        deputies = _holders_with_deputies(role, unit_id)
+        holders = list(deputies)
     candidates = [h for h in holders if h != state.last_signer]
     if holders and not candidates:
         return Assignment(owner_id=holders[0], role=role, org_unit_id=unit_id, auto_reason="same_signer", notes=tuple(notes))
     if not candidates:
         raise ValidationError(_("Nobody holds the role needed for this step; ask the administrator to assign it."))
-    return Assignment(owner_id=candidates[0], role=role, org_unit_id=unit_id, notes=tuple(notes))
+    owner, deputy = candidates[0], deputies.get(candidates[0])
+    # A holder away (代理) passes the task to their deputy, unless the deputy may not sign it.
+    if deputy is not None and deputy not in (state.submitter_id, state.last_signer):
+        return Assignment(owner_id=deputy, role=role, org_unit_id=unit_id, notes=tuple(notes), on_behalf_of=owner)
+    return Assignment(owner_id=owner, role=role, org_unit_id=unit_id, notes=tuple(notes))
 
 
 def task_created(*, process, task, assignment: Assignment, step_code: str) -> None:

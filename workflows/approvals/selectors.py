@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,9 +23,9 @@ from viewflow.workflow.status import STATUS
 from project.params import parse_id
 from workflows.approvals import actions, registry
 from workflows.approvals.deadlines import is_overdue
-from workflows.approvals.models import HistoryEntry, RouteTask
-from workflows.org.models import RoleMembership
-from workflows.org.roles import Role
+from workflows.approvals.models import Delegation, HistoryEntry, RouteTask
+from workflows.org.models import RoleMembership, User
+from workflows.org.roles import STREET_ROLES, Role
 from workflows.org.selectors import memberships_of
 
 PAGE_SIZE = 50
@@ -157,13 +158,12 @@ def _rows(user, tasks: list[Task]) -> list[dict]:
         due_at, provisional = _due(task, entry)
         step = task.data.get("step", "")
         queue = None
-        codes = list(kind.actions)
-        if task.owner_id is None and entry is not None and entry.queue:
+        queued = task.owner_id is None and entry is not None and entry.queue
+        codes = actions.task_codes(kind.actions, queued=queued)
+        if queued:
             unit = units.get((entry.role, entry.org_unit_id))
             queue = {"role": entry.role, "role_label": _role_label(entry.role),
                      "org_unit": {"id": entry.org_unit_id, "name": unit.name if unit else ""}}
-            if CLAIM not in codes:
-                codes.append(CLAIM)
         rows.append({
             "task": task, "kind": kind, "object": obj, "title": kind.title(obj), "url": kind.url(obj),
             "step": step, "step_label": kind.step_label(step),
@@ -288,3 +288,60 @@ def decided_by_user(*, user, limit: int = 200) -> list[tuple[registry.ProcessKin
 def kind_choices() -> list[dict[str, Any]]:
     """The kind filter on the pages: every registered kind with its label."""
     return [{"code": k.kind, "label": k.label} for k in registry.all_kinds()]
+
+
+# --- delegation (代理) ---------------------------------------------------------------------------
+
+# A street task may go to a deputy holding either street signing role; a community task only to
+# a deputy holding the very same role in the same community.
+_STREET_SIGNERS = (Role.STREET_LEADER.value, Role.STREET_REVIEWER.value)
+
+
+def holders_with_deputies(*, role: str, org_unit_id: int, on: dt.date) -> list[tuple[int, int | None]]:
+    """(holder id, deputy id or None) for every active holder of `role` in the unit, in id order:
+    the deputy of a holder who delegated for day `on` to someone allowed to act for that role.
+
+    One statement, as the plain holder list was: the assignment of every step asks it.
+    """
+    q = connection.ops.quote_name
+    users, members, delegations = q(User._meta.db_table), q(RoleMembership._meta.db_table), q(Delegation._meta.db_table)
+    roles = _STREET_SIGNERS if role in STREET_ROLES and role in _STREET_SIGNERS else (role,)
+    marks = ", ".join(["%s"] * len(roles))
+    sql = (
+        f"SELECT DISTINCT u.id, (SELECT d.deputy_id FROM {delegations} d JOIN {users} du ON du.id = d.deputy_id "
+        "WHERE d.delegator_id = u.id AND d.ended_at IS NULL AND d.starts_on <= %s AND d.ends_on >= %s AND du.is_active "
+        f"AND EXISTS (SELECT 1 FROM {members} dm WHERE dm.user_id = d.deputy_id AND dm.org_unit_id = %s "
+        f"AND dm.role IN ({marks})) ORDER BY d.id LIMIT 1) "
+        f"FROM {users} u JOIN {members} m ON m.user_id = u.id "
+        "WHERE u.is_active AND m.role = %s AND m.org_unit_id = %s ORDER BY u.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [on, on, org_unit_id, *roles, role, org_unit_id])
+        return [(row[0], row[1]) for row in cursor.fetchall()]
+
+
+def delegations_of(*, user):
+    """The delegations a user gave or holds, newest first (their own page and API)."""
+    if not user.is_authenticated:
+        return Delegation.objects.none()
+    return Delegation.objects.filter(Q(delegator=user) | Q(deputy=user)).select_related("delegator", "deputy")
+
+
+def delegation_get_for_user(*, user, pk) -> Delegation:
+    """One of the user's delegations; anyone else's is a 404."""
+    from django.http import Http404
+
+    pk = parse_id(pk)
+    found = delegations_of(user=user).filter(pk=pk).first() if pk is not None else None
+    if found is None:
+        raise Http404
+    return found
+
+
+def done_on_behalf_of(*, user, limit: int = 200) -> list[HistoryEntry]:
+    """What deputies did in the user's name, newest first."""
+    if not user.is_authenticated:
+        return []
+    deputies = Delegation.objects.filter(delegator=user).values("deputy_id")
+    return list(HistoryEntry.objects.filter(actor_id__in=deputies, detail__on_behalf_of=user.pk)
+                .select_related("actor").order_by("-created_at", "-id")[:limit])

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django_fsm import TransitionNotAllowed
+from rest_framework.serializers import ListField
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
@@ -26,9 +28,10 @@ from workflows.approvals import actions, events, fastpath, history, registry, ro
 from workflows.approvals.deadlines import describe, reminders_for
 from workflows.approvals.errors import RateLimited, StaleState
 from workflows.approvals.events import EventKind
-from workflows.approvals.models import HistoryEntry, RouteTask
+from workflows.approvals.models import Delegation, HistoryEntry, RouteTask
 from workflows.approvals.nodes import links_deferred
-from workflows.org.models import User
+from workflows.org.models import RoleMembership, User
+from workflows.org.roles import COMMUNITY_WORK_ROLES, Role
 from workflows.org.selectors import has_role, holders_of
 
 URGE_INTERVAL = dt.timedelta(hours=4)
@@ -271,8 +274,9 @@ def task_act(*, actor, task_id, action: str, **fields) -> None:
     with transaction.atomic():
         task, kind = task_for_action(actor=actor, task_id=task_id)
         action_def = actions.get(action)
-        # Claiming belongs to the queue, not to a process: every queue task may be claimed.
-        allowed = (*kind.actions, "claim") if task.owner_id is None else kind.actions
+        # Claiming belongs to the queue, not to a process: every queue task may be claimed; 加签
+        # belongs to the engine.
+        allowed = actions.task_codes(kind.actions, queued=task.owner_id is None)
         if action_def is None or action_def.handler is None or action not in allowed:
             raise Http404
         obj, task = _lock(kind, task, reread=not action_def.finishes_task)
@@ -291,9 +295,16 @@ def task_act_from_form(*, actor, task_id, action: str, data) -> None:
     action_def = actions.get(action)
     if action_def is None or action_def.handler is None:
         raise Http404
-    fields = {name: data.get(name) for name in action_def.serializer().fields if data.get(name) not in (None, "")}
+    serializer_fields = action_def.serializer().fields
+    fields = {}
+    for name, field in serializer_fields.items():
+        # A list field (the people added by 加签) comes as repeated form values.
+        value = data.getlist(name) if isinstance(field, ListField) and hasattr(data, "getlist") else data.get(name)
+        if value not in (None, "", []):
+            fields[name] = value
     serializer = action_def.serializer(data=fields)
     if not serializer.is_valid():
+        task_for_action(actor=actor, task_id=task_id)  # not yours: 404, finished: 409, before any 400
         raise ValidationError({k: [str(m) for m in v] for k, v in serializer.errors.items()})
     task_act(actor=actor, task_id=task_id, action=action, **serializer.validated_data)
 
@@ -324,6 +335,14 @@ def task_decide(ctx: ActionContext, decision: str, *, action: str | None = None,
     _take_queue_task(ctx)
     task = ctx.task
     vote = task.flow_task.vote
+    on_behalf_of = task.data.get("on_behalf_of")
+    if on_behalf_of:
+        # 代理: the history says whose signature the deputy gave.
+        name = str(User.objects.filter(pk=on_behalf_of).first() or "")
+        detail = {**(detail or {}), "on_behalf_of": on_behalf_of, "on_behalf_of_name": name}
+    if decision == route.APPROVE and task.data.get("signers"):
+        _pass_to_next_signer(ctx, action=action or decision, comment=comment, detail=detail)
+        return
     # A sequential step whose gateway leads to another such step or to the end goes through the
     # fast path (the same rows in a few statements); everything else through viewflow.
     plan = fastpath.plan(ctx, decision)
@@ -346,11 +365,19 @@ def task_approve(ctx: ActionContext, *, comment: str = "") -> None:
     task_decide(ctx, route.APPROVE, comment=comment)
 
 
+def _require_reason(ctx: ActionContext, comment: str) -> None:
+    # A person must say why (the timer writes its own reason).
+    if ctx.actor is not None and not (comment or "").strip():
+        raise ValidationError({"comment": _("Give a reason.")})
+
+
 def task_reject(ctx: ActionContext, *, comment: str = "") -> None:
+    _require_reason(ctx, comment)
     task_decide(ctx, route.REJECT, comment=comment)
 
 
 def task_return(ctx: ActionContext, *, comment: str = "") -> None:
+    _require_reason(ctx, comment)
     _take_queue_task(ctx)
     task, kind, obj = ctx.task, ctx.kind, ctx.obj
     step = task.data.get("step", "")
@@ -442,6 +469,173 @@ def task_escalate(ctx: ActionContext, *, comment: str = "") -> None:
                org_unit_id=unit, step=step_code, extra={"task_id": task.pk})
     if previous:
         route.emit(ctx.kind, ctx.obj, EventKind.ESCALATED, actor=ctx.actor, user_ids=(previous,), step=step_code)
+
+
+# --- 加签: people added before or after the holder of a task --------------------------------------
+
+MAX_ADDED_SIGNERS = 5
+
+
+def _signers_allowed(ctx: ActionContext, user_ids: list[int]) -> set[int]:
+    """Who of `user_ids` may sign on this process: the work roles of its community and the
+    street's signing roles — the people who may see it."""
+    state = route.RouteState.of(ctx.task.process)
+    street_roles = (Role.STREET_LEADER, Role.STREET_REVIEWER)
+    return set(RoleMembership.objects.filter(user_id__in=user_ids, user__is_active=True).filter(
+        Q(org_unit_id=state.community_id, role__in=COMMUNITY_WORK_ROLES)
+        | Q(org_unit_id=state.street_id, role__in=street_roles)).values_list("user_id", flat=True))
+
+
+def task_add_signer(ctx: ActionContext, *, users, position: str, comment: str = "") -> None:
+    """加签: `users` sign this step before the holder (then the task comes back) or after them
+    (each in turn; the step passes with the last signature). Any of them may reject."""
+    _take_queue_task(ctx)
+    task = ctx.task
+    if task.flow_task.vote:
+        raise ValidationError({"users": _("Signers cannot be added to a committee vote.")})
+    ids = list(dict.fromkeys(getattr(u, "pk", u) for u in users))
+    pending = list(task.data.get("signers") or [])
+    if len(ids) + len(pending) > MAX_ADDED_SIGNERS:
+        raise ValidationError({"users": _("At most %(n)s people can be added to one task.") % {"n": MAX_ADDED_SIGNERS}})
+    state = route.RouteState.of(task.process)
+    busy = set(open_tasks(ctx.obj).exclude(pk=task.pk).exclude(owner_id=None).values_list("owner_id", flat=True))
+    allowed = _signers_allowed(ctx, ids)
+    names = {u.pk: str(u) for u in User.objects.filter(pk__in=ids)}
+    for user_id in ids:
+        if user_id == task.owner_id:
+            raise ValidationError({"users": _("You hold this task already.")})
+        if user_id == state.submitter_id:
+            raise ValidationError({"users": _("The submitter cannot sign their own request.")})
+        if user_id in pending or user_id in busy:
+            raise ValidationError({"users": _("This person already has a task on this request.")})
+        if user_id not in allowed:
+            raise ValidationError({"users": _("%(name)s cannot see this request: choose someone of its community "
+                                              "or a street reviewer or leader.") % {"name": names.get(user_id) or user_id}})
+    holder = task.owner_id
+    if position == "before":
+        owner, pending = ids[0], [*ids[1:], holder, *pending]
+    else:
+        owner, pending = holder, [*ids, *pending]
+    data = dict(task.data, signers=pending)
+    step = task.data.get("step", "")
+
+    def work():
+        moved = Task.objects.filter(pk=task.pk, status=STATUS.NEW, owner_id=holder).update(
+            owner_id=owner, data=data, **({"assigned": timezone.now()} if owner != holder else {}))
+        if moved != 1:
+            raise StaleState(_("This task has moved on to someone else; reload and try again."))
+        task.owner_id, task.data = owner, data
+
+    perform(ctx.kind, ctx.obj, actor=ctx.actor, action=ADD_SIGNER.code, work=work, comment=comment, step=step,
+            task_id=task.pk, detail={"users": ids, "names": [names.get(i, "") for i in ids], "position": position})
+    if owner != holder:
+        route.emit(ctx.kind, ctx.obj, EventKind.TASK_ASSIGNED, actor=ctx.actor, user_ids=(owner,),
+                   role=task.data.get("role", ""), org_unit_id=task.data.get("org_unit_id"), step=step,
+                   comment=comment, extra={"task_id": task.pk})
+
+
+def _pass_to_next_signer(ctx: ActionContext, *, action: str, comment: str, detail: dict | None) -> None:
+    """An added signer (or the holder, with signers after them) approved: the task goes to the
+    next person in line; the route moves on only with the last signature."""
+    task = ctx.task
+    pending = list(task.data["signers"])
+    following = pending.pop(0)
+    signer = task.owner_id
+    data = dict(task.data, signers=pending)
+    step = task.data.get("step", "")
+    name = str(User.objects.filter(pk=following).first() or "")
+
+    def work():
+        moved = Task.objects.filter(pk=task.pk, status=STATUS.NEW, owner_id=signer).update(
+            owner_id=following, assigned=timezone.now(), data=data)
+        if moved != 1:
+            raise StaleState(_("This task is already finished."))
+        task.owner_id, task.data = following, data
+
+    perform(ctx.kind, ctx.obj, actor=ctx.actor, action=action, work=work, comment=comment, step=step, task_id=task.pk,
+            detail={**(detail or {}), "passed_to": following, "passed_to_name": name})
+    route.emit(ctx.kind, ctx.obj, EventKind.TASK_ASSIGNED, actor=ctx.actor, user_ids=(following,),
+               role=task.data.get("role", ""), org_unit_id=task.data.get("org_unit_id"), step=step,
+               extra={"task_id": task.pk})
+
+
+# --- 批量同意: several tasks approved with one comment, each its own transaction --------------------
+
+MAX_BATCH = 50
+
+
+def tasks_batch_approve(*, actor, task_ids, comment: str = "") -> list[dict]:
+    """Approve each task in its own transaction; one line per task: status 200, or the 404 /
+    409 / 400 that task alone would have answered, with its message. Nothing is shared between
+    the tasks, so a stale one never undoes the others."""
+    results = []
+    for raw in list(dict.fromkeys(task_ids))[:MAX_BATCH]:
+        line = {"task": raw, "status": 200, "detail": ""}
+        try:
+            task_act(actor=actor, task_id=raw, action="approve", comment=comment)
+        except Http404:
+            line.update(status=404, detail=_("Not found."))
+        except StaleState as exc:
+            line.update(status=409, detail=str(exc))
+        except ValidationError as exc:
+            messages = exc.message_dict if hasattr(exc, "error_dict") else {"task": exc.messages}
+            line.update(status=400, detail=" ".join(str(m) for ms in messages.values() for m in ms))
+        results.append(line)
+    return results
+
+
+# --- 代理: delegation while away ---------------------------------------------------------------------
+
+
+def delegation_create(*, actor, deputy, starts_on: dt.date, ends_on: dt.date, reason: str = "") -> Delegation:
+    """The actor names a deputy for a date range (both days included). The deputy must hold
+    one of the actor's signing roles in the same unit (either street signing role for a street
+    one); ranges of one delegator never overlap, and a deputy away themselves is refused."""
+    if not actor.is_authenticated:
+        raise PermissionDenied
+    deputy_id = getattr(deputy, "pk", deputy)
+    errors = {}
+    if ends_on < starts_on:
+        errors["ends_on"] = _("The end comes before the start.")
+    if ends_on < timezone.localdate():
+        errors["ends_on"] = _("The range is over already.")
+    if deputy_id == actor.pk:
+        errors["deputy"] = _("Choose someone else.")
+    if errors:
+        raise ValidationError(errors)
+    mine = {(m.role, m.org_unit_id) for m in RoleMembership.objects.filter(user=actor)}
+    theirs = {(m.role, m.org_unit_id) for m in RoleMembership.objects.filter(user_id=deputy_id, user__is_active=True)}
+    street = {Role.STREET_LEADER, Role.STREET_REVIEWER}
+    shared = mine & theirs or {(r, u) for r, u in mine if r in street and any(x in street and y == u for x, y in theirs)}
+    if not shared:
+        raise ValidationError({"deputy": _("The deputy must hold the same role in the same community or street.")})
+    with transaction.atomic():
+        # Locked: two requests for overlapping ranges must not both pass the check.
+        User.objects.select_for_update().filter(pk=actor.pk).first()
+        overlapping = Delegation.objects.filter(ended_at__isnull=True, starts_on__lte=ends_on, ends_on__gte=starts_on)
+        if overlapping.filter(delegator=actor).exists():
+            raise ValidationError({"starts_on": _("You already have a deputy for part of this range.")})
+        if overlapping.filter(delegator_id=deputy_id).exists():
+            raise ValidationError({"deputy": _("The deputy is away themselves for part of this range.")})
+        if overlapping.filter(deputy=actor).exists():
+            raise ValidationError({"starts_on": _("You are someone's deputy for part of this range.")})
+        delegation = Delegation.objects.create(delegator=actor, deputy_id=deputy_id, starts_on=starts_on,
+                                               ends_on=ends_on, reason=reason)
+    return delegation
+
+
+def delegation_end(*, actor, pk) -> Delegation:
+    """End one's own delegation now: tasks created from now on stay with the delegator."""
+    from workflows.approvals.selectors import delegation_get_for_user
+
+    with transaction.atomic():
+        delegation = delegation_get_for_user(user=actor, pk=pk)
+        if delegation.delegator_id != actor.pk:
+            raise PermissionDenied
+        if delegation.ended_at is None:
+            delegation.ended_at = timezone.now()
+            delegation.save(update_fields=["ended_at"])
+    return delegation
 
 
 # --- deadlines: the timer acts as the system actor -----------------------------------------------
@@ -543,9 +737,12 @@ def deadlines_sweep(*, now: dt.datetime | None = None, limit: int = 500) -> dict
 actions.register(actions.ActionDef("approve", _l("Approved"), handler=task_approve, decision=True, system=True,
                                    finishes_task=True))
 actions.register(actions.ActionDef("reject", _l("Rejected"), handler=task_reject, decision=True, system=True,
-                                   finishes_task=True))
-actions.register(actions.ActionDef("return", _l("Returned for revision"), handler=task_return, decision=True))
+                                   finishes_task=True, serializer=actions.ReasonSerializer))
+actions.register(actions.ActionDef("return", _l("Returned for revision"), handler=task_return, decision=True,
+                                   serializer=actions.ReasonSerializer))
 actions.register(actions.ActionDef("transfer", _l("Transferred"), handler=task_transfer,
                                    serializer=actions.TransferSerializer))
 actions.register(actions.ActionDef("claim", _l("Claimed"), handler=task_claim))
 actions.register(actions.ActionDef("escalate", _l("Escalated"), handler=task_escalate, system=True))
+ADD_SIGNER = actions.register(actions.ActionDef("add_signer", _l("Added signers"), handler=task_add_signer,
+                                               serializer=actions.AddSignerSerializer))
