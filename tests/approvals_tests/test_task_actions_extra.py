@@ -120,10 +120,10 @@ def test_signers_must_be_able_to_see_the_process(users, communities, api_for):
     task = task_id(api_for(secretary), ticket)
     before = actions_of(ticket)
     cases = [
-        ([users["gubu_secretary"].pk], "cannot see this request"),   # another community
-        ([users["resident_li"].pk], "cannot see this request"),      # a resident of this one
-        ([users["heping_staff"].pk], "submitter"),                   # the submitter
-        ([secretary.pk], "already"),                                 # herself
+        ([users["gubu_secretary"].pk], "无权查看此申请"),    # another community
+        ([users["resident_li"].pk], "无权查看此申请"),       # a resident of this one
+        ([users["heping_staff"].pk], "申请人不能审批"),      # the submitter
+        ([secretary.pk], "已由您办理"),                      # herself
     ]
     for ids, message in cases:
         response = post(api_for(secretary), task, "add_signer", {"users": ids, "position": "before"})

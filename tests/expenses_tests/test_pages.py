@@ -116,7 +116,7 @@ def test_every_button_of_the_request_page_works_and_errors_are_messages(users, c
     staff.post(url, {"action": "resubmit", "amount": "700.00", "category": "utilities", "payee": "供电局", "purpose": "电费"})
     request.refresh_from_db()
     assert request.state == ExpenseState.PENDING and request.amount == 700
-    staff.post(url, {"action": "withdraw", "comment": "不需要了"})
+    staff.post(url, {"action": "withdraw", "comment": "不需要了", "confirmed": "1"})
     request.refresh_from_db()
     assert request.state == ExpenseState.WITHDRAWN
 

@@ -63,6 +63,8 @@ class TaskSerializer(serializers.Serializer):
     due_provisional = serializers.BooleanField(help_text="the due date may still move (calendar not published)")
     overdue = serializers.BooleanField()
     actions = serializers.ListField(child=serializers.CharField(), help_text="task action codes you may post")
+    on_behalf_of = UserRefSerializer(allow_null=True, help_text="代理: the holder whose deputy you are for this task")
+    signers = UserRefSerializer(many=True, help_text="加签: who signs this task after its holder, in order")
 
 
 class TaskPageSerializer(serializers.Serializer):
@@ -89,6 +91,8 @@ def _task_row(row: dict) -> dict:
         "due_provisional": row["due_provisional"],
         "overdue": row["overdue"],
         "actions": [a["code"] for a in row["actions"]],
+        "on_behalf_of": row["on_behalf_of"],
+        "signers": row["signers"],
     }
 
 

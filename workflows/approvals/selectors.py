@@ -25,7 +25,7 @@ from workflows.approvals import actions, registry
 from workflows.approvals.deadlines import is_overdue
 from workflows.approvals.models import Delegation, HistoryEntry, RouteTask
 from workflows.org.models import RoleMembership, User
-from workflows.org.roles import STREET_ROLES, Role
+from workflows.org.roles import COMMUNITY_WORK_ROLES, STREET_ROLES, Role
 from workflows.org.selectors import memberships_of
 
 PAGE_SIZE = 50
@@ -148,6 +148,7 @@ def _rows(user, tasks: list[Task]) -> list[dict]:
             by_kind.setdefault(kind.kind, []).append(task)
     objects = {code: registry.get(code).objects_for_processes([t.process_id for t in ts]) for code, ts in by_kind.items()}
     now = timezone.now()
+    people = task_people(tasks)
     rows = []
     for task in tasks:
         kind = registry.kind_for_flow(task.process.flow_class)
@@ -169,6 +170,7 @@ def _rows(user, tasks: list[Task]) -> list[dict]:
             "step": step, "step_label": kind.step_label(step),
             "due_at": due_at, "due_provisional": provisional, "overdue": is_overdue(due_at, now),
             "queue": queue,
+            **people[task.pk],
             "actions": [{"code": c, "label": actions.label(c)} for c in codes if actions.get(c) is not None],
         })
     return rows
@@ -320,6 +322,21 @@ def holders_with_deputies(*, role: str, org_unit_id: int, on: dt.date) -> list[t
         return [(row[0], row[1]) for row in cursor.fetchall()]
 
 
+def deputy_candidates(*, user) -> list[User]:
+    """Who the user may name as deputy: holders of one of their signing roles in the same unit
+    (for a street signing role, either street signing role there)."""
+    if not user.is_authenticated:
+        return []
+    mine = [m for m in memberships_of(user) if m.role in COMMUNITY_WORK_ROLES or m.role in _STREET_SIGNERS]
+    if not mine:
+        return []
+    match = Q()
+    for m in mine:
+        roles = _STREET_SIGNERS if m.role in _STREET_SIGNERS else (m.role,)
+        match |= Q(memberships__org_unit_id=m.org_unit_id, memberships__role__in=roles)
+    return list(User.objects.filter(is_active=True).filter(match).exclude(pk=user.pk).distinct().order_by("id"))
+
+
 def delegations_of(*, user):
     """The delegations a user gave or holds, newest first (their own page and API)."""
     if not user.is_authenticated:
@@ -343,5 +360,41 @@ def done_on_behalf_of(*, user, limit: int = 200) -> list[HistoryEntry]:
     if not user.is_authenticated:
         return []
     deputies = Delegation.objects.filter(delegator=user).values("deputy_id")
-    return list(HistoryEntry.objects.filter(actor_id__in=deputies, detail__on_behalf_of=user.pk)
+    rows = list(HistoryEntry.objects.filter(actor_id__in=deputies, detail__on_behalf_of=user.pk)
                 .select_related("actor").order_by("-created_at", "-id")[:limit])
+    for row in rows:
+        try:
+            row.kind_label = registry.get(row.process_kind).label
+        except KeyError:
+            row.kind_label = row.process_kind
+    return rows
+
+
+# --- 加签: who may be added, and who waits on a task -------------------------------------------
+
+
+def signer_candidates(*, task, community_id: int, street_id: int, submitter_id: int) -> list[User]:
+    """People the holder of `task` may add as signers: the work roles of the process's
+    community and the street's signing roles (those who may see it), less the holder, the
+    submitter and anyone already waiting on the task."""
+    taken = {task.owner_id, submitter_id, *(task.data.get("signers") or [])}
+    return list(User.objects.filter(is_active=True).filter(
+        Q(memberships__org_unit_id=community_id, memberships__role__in=COMMUNITY_WORK_ROLES)
+        | Q(memberships__org_unit_id=street_id, memberships__role__in=_STREET_SIGNERS))
+        .exclude(pk__in=[i for i in taken if i]).distinct().order_by("id"))
+
+
+def task_people(tasks) -> dict[int, dict]:
+    """Per task: who still signs after the holder (加签) and whose deputy holds it (代理), with
+    names, in one query for the whole list."""
+    ids = {i for t in tasks for i in (t.data.get("signers") or [])} | {
+        t.data["on_behalf_of"] for t in tasks if t.data.get("on_behalf_of")}
+    names = {u.pk: str(u) for u in User.objects.filter(pk__in=ids)} if ids else {}
+    return {
+        t.pk: {
+            "signers": [{"id": i, "name": names.get(i, "")} for i in (t.data.get("signers") or [])],
+            "on_behalf_of": ({"id": t.data["on_behalf_of"], "name": names.get(t.data["on_behalf_of"], "")}
+                             if t.data.get("on_behalf_of") else None),
+        }
+        for t in tasks
+    }

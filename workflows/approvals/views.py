@@ -4,11 +4,19 @@ A bad `?page=` or `?kind=` on a page falls back to the first page of everything:
 someone kept from an older list should still open something, never an error page.
 """
 
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
-from django.utils.translation import gettext_lazy as _
+import datetime as dt
 
-from workflows.approvals import selectors
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from project.params import parse_id
+from workflows.approvals import selectors, services
 
 
 def _params(request) -> tuple[str | None, int]:
@@ -74,3 +82,67 @@ def done(request):
     # 已办 keeps its most recent 200 decisions on one page (no kind filter: it is a short list).
     page = selectors.Page(rows=rows, count=len(rows), page=1)
     return _process_page(request, page, _("Done by me"), "done", _("You have not decided on anything yet."))
+
+
+@login_required
+@require_POST
+def batch_approve(request):
+    """批量同意 from the 待办 page: the ticked tasks, one comment, one line per task after."""
+    ids = [parse_id(raw) for raw in request.POST.getlist("tasks")]
+    ids = [i for i in ids if i is not None]
+    if not ids:
+        messages.error(request, gettext("Tick the tasks to approve."))
+        return redirect("approvals-inbox")
+    results = services.tasks_batch_approve(actor=request.user, task_ids=ids,
+                                           comment=request.POST.get("comment", "").strip()[:2000])
+    done = sum(1 for line in results if line["status"] == 200)
+    messages.success(request, gettext("%(done)s of %(total)s approved.") % {"done": done, "total": len(results)})
+    for line in results:
+        if line["status"] != 200:
+            messages.error(request, gettext("Task %(task)s: %(detail)s") % line)
+    return redirect("approvals-inbox")
+
+
+def _delegation_page(request, *, errors=None, values=None, status=200):
+    user = request.user
+    return render(request, "approvals/delegations.html", {
+        "delegations": list(selectors.delegations_of(user=user)),
+        "deputies": selectors.deputy_candidates(user=user),
+        "done_for_me": selectors.done_on_behalf_of(user=user, limit=50),
+        "errors": errors or {}, "values": values or {}, "today": timezone.localdate(),
+    }, status=status)
+
+
+@login_required
+def delegations(request):
+    """代理: name a deputy for a date range, end it early, and see what was done in one's name."""
+    if request.method != "POST":
+        return _delegation_page(request)
+    values = {k: request.POST.get(k, "") for k in ("deputy", "starts_on", "ends_on", "reason")}
+    errors = {}
+    dates = {}
+    for name in ("starts_on", "ends_on"):
+        try:
+            dates[name] = dt.date.fromisoformat(values[name])
+        except ValueError:
+            errors[name] = [gettext("Enter a date.")]
+    deputy = parse_id(values["deputy"])
+    if deputy is None:
+        errors["deputy"] = [gettext("Choose a deputy.")]
+    if not errors:
+        try:
+            services.delegation_create(actor=request.user, deputy=deputy, reason=values["reason"][:200], **dates)
+        except ValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"deputy": exc.messages}
+    if errors:
+        return _delegation_page(request, errors=errors, values=values, status=400)
+    messages.success(request, gettext("Your deputy is set."))
+    return redirect("approvals-delegations")
+
+
+@login_required
+@require_POST
+def delegation_end(request, pk: int):
+    services.delegation_end(actor=request.user, pk=pk)
+    messages.success(request, gettext("The delegation has ended."))
+    return redirect("approvals-delegations")

@@ -6,6 +6,7 @@ from django.http import Http404
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from workflows.approvals import selectors as approval_selectors
 from workflows.approvals.models import HistoryEntry
 from workflows.approvals.registry import COMMUNITY
 from workflows.approvals.route import RouteState
@@ -97,6 +98,7 @@ def route_for_request(request: ExpenseRequest, *, tasks: list[Task] | None = Non
     if units is None:
         units = _unit_names([community.pk, community.parent_id, *[t.data.get("org_unit_id") for t in tasks]])
     steps = []
+    people = approval_selectors.task_people([t for t in tasks if t.status == STATUS.NEW or t.data.get("on_behalf_of")])
     finished_ok = request.state in (ExpenseState.APPROVED, ExpenseState.PAID)
     for code in request.steps:
         step = EXPENSE.step(code)
@@ -124,6 +126,8 @@ def route_for_request(request: ExpenseRequest, *, tasks: list[Task] | None = Non
                     "status": t.status,
                     "decision": t.data.get("decision", ""),
                     "auto": t.data.get("auto", ""),
+                    # 加签 still to sign after the holder, and whose deputy holds it (代理)
+                    **(people.get(t.pk) or {"signers": [], "on_behalf_of": None}),
                 }
                 for t in step_tasks
             ],
@@ -193,9 +197,15 @@ def actions_for(*, user, request: ExpenseRequest) -> dict:
             holders_of(role=task.data.get("role"), org_unit_id=task.data.get("org_unit_id"))
             .exclude(pk__in=[user.pk, request.submitter_id])
         )
+    add_signers = []
+    if task is not None and not task.flow_task.vote:
+        add_signers = approval_selectors.signer_candidates(
+            task=task, community_id=request.community_id, street_id=request.community.parent_id,
+            submitter_id=request.submitter_id)
     return {
         "task": task,
         "transfer_to": transfer_to,
+        "add_signers": add_signers,
         "withdraw": permissions.can_withdraw_expense(user, request),
         "urge": permissions.can_urge_expense(user, request),
         "resubmit": permissions.can_resubmit_expense(user, request),

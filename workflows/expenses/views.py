@@ -143,7 +143,8 @@ def _resubmit_extra_form(request, expense, *, bound: bool):
     return form, builder.client_logic(schema, prefix="extra")
 
 
-def _render_detail(request, expense, *, resubmit_form=None, resubmit_logic=None, status: int = 200):
+def _render_detail(request, expense, *, resubmit_form=None, resubmit_logic=None, status: int = 200,
+                   confirm: dict | None = None):
     extra_sections = None
     if expense.extra_form_id:
         from forms import builder
@@ -163,6 +164,7 @@ def _render_detail(request, expense, *, resubmit_form=None, resubmit_logic=None,
         "actions": actions,
         "categories": ExpenseCategory.choices,
         "today": dt.date.today().isoformat(),
+        "confirm": confirm,
     }, status=status)
 
 
@@ -205,6 +207,14 @@ def expense_act(request, pk: int):
     action = request.POST.get("action", "")
     comment = request.POST.get("comment", "").strip()
     user = request.user
+    if action in ("reject", "withdraw") and not request.POST.get("confirmed"):
+        # Ending a request is asked twice, on the server, so it needs no script: the page comes
+        # back with a confirmation carrying the comment.
+        if action == "reject" and not comment:
+            messages.error(request, _("Give a reason."))
+            return redirect("expense-detail", pk=expense.pk)
+        return _render_detail(request, expense, confirm={"action": action, "comment": comment,
+                                                          "task": request.POST.get("task", "")})
     try:
         if approvals.is_task_action(action):
             approvals.task_act_from_form(actor=user, task_id=request.POST.get("task"), action=action, data=request.POST)

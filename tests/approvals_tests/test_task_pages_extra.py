@@ -1,0 +1,131 @@
+"""The pages for 加签, 批量同意, 代理 and the confirmation before rejecting or withdrawing: plain
+form posts (no script needed), messages inline, nothing changed by a refused post."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from tests.expenses_tests.helpers import file, open_tasks, task_of
+from workflows.approvals.models import Delegation, HistoryEntry
+from workflows.expenses.models import ExpenseRequest
+from workflows.expenses.states import ExpenseState
+from workflows.org.models import RoleMembership, User
+from workflows.org.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def actions(request) -> list[str]:
+    return list(HistoryEntry.objects.filter(process_kind="expense", process_id=request.pk).order_by("id")
+                .values_list("action", flat=True))
+
+
+def test_reject_is_confirmed_on_the_page_before_it_happens(users, communities):
+    request = file(users, communities, amount="800.00")
+    secretary = client_for(users["heping_secretary"])
+    url = f"/expenses/{request.pk}/act/"
+    task = task_of(request, users["heping_secretary"]).pk
+
+    page = secretary.post(url, {"action": "reject", "task": task, "comment": "发票不全"})
+    body = page.content.decode()
+    assert page.status_code == 200 and 'data-testid="confirm"' in body and "发票不全" in body
+    assert ExpenseRequest.objects.get(pk=request.pk).state == ExpenseState.PENDING
+
+    # Without a reason there is nothing to confirm: the page says why.
+    response = secretary.post(url, {"action": "reject", "task": task}, follow=True)
+    assert "confirm-button" not in response.content.decode()
+    assert actions(request) == ["submit"]
+
+    secretary.post(url, {"action": "reject", "task": task, "comment": "发票不全", "confirmed": "1"})
+    assert ExpenseRequest.objects.get(pk=request.pk).state == ExpenseState.REJECTED
+
+
+def test_withdraw_is_confirmed_on_the_page(users, communities):
+    request = file(users, communities, amount="800.00")
+    staff = client_for(users["heping_staff"])
+    page = staff.post(f"/expenses/{request.pk}/act/", {"action": "withdraw", "comment": "不需要了"})
+    assert 'data-testid="confirm"' in page.content.decode()
+    assert ExpenseRequest.objects.get(pk=request.pk).state == ExpenseState.PENDING
+    staff.post(f"/expenses/{request.pk}/act/", {"action": "withdraw", "comment": "不需要了", "confirmed": "1"})
+    assert ExpenseRequest.objects.get(pk=request.pk).state == ExpenseState.WITHDRAWN
+
+
+def test_a_secretary_adds_a_committee_member_before_herself_and_the_route_shows_it(users, communities):
+    request = file(users, communities, amount="800.00")
+    secretary, member = users["heping_secretary"], users["heping_committee1"]
+    page = client_for(secretary).get(f"/expenses/{request.pk}/").content.decode()
+    assert 'data-testid="add-signer"' in page and str(member) in page
+    assert str(users["gubu_secretary"]) not in page  # only people who may see the request are offered
+
+    client_for(secretary).post(f"/expenses/{request.pk}/act/", {
+        "action": "add_signer", "task": task_of(request, secretary).pk, "users": [member.pk], "position": "before",
+        "comment": "请委员先看"})
+    assert [t.owner_id for t in open_tasks(request)] == [member.pk]
+    page = client_for(member).get(f"/expenses/{request.pk}/").content.decode()
+    assert 'data-testid="added-signers"' in page and str(secretary) in page
+    assert 'data-testid="approve"' in page
+
+    # A refused addition changes nothing and says why.
+    response = client_for(member).post(f"/expenses/{request.pk}/act/", {
+        "action": "add_signer", "task": task_of(request, member).pk, "users": [users["gubu_secretary"].pk],
+        "position": "after"}, follow=True)
+    assert "无权查看此申请" in response.content.decode()
+    assert actions(request) == ["submit", "add_signer"]
+
+
+def test_the_inbox_batch_approves_the_ticked_tasks_and_lists_what_failed(users, communities):
+    secretary = users["heping_secretary"]
+    first, second = (file(users, communities, amount="800.00") for _ in range(2))
+    tasks = [task_of(r, secretary).pk for r in (first, second)]
+    client = client_for(secretary)
+    inbox = client.get("/tasks/").content.decode()
+    assert inbox.count('data-testid="batch-pick"') >= 2 and 'data-testid="batch-approve"' in inbox
+    client.post(f"/expenses/{second.pk}/act/", {"action": "approve", "task": tasks[1]})  # stale in the batch
+
+    response = client.post("/tasks/batch/", {"tasks": tasks, "comment": "同意"}, follow=True)
+    body = response.content.decode()
+    assert response.status_code == 200 and "2 项中 1 项已同意" in body
+    assert ExpenseRequest.objects.get(pk=first.pk).state == ExpenseState.APPROVED
+    assert client.post("/tasks/batch/", {}, follow=True).status_code == 200
+
+
+def test_the_deputy_page_names_a_deputy_refuses_bad_ranges_and_ends_early(users, communities, demo):
+    secretary = users["heping_secretary"]
+    deputy = User.objects.create(username="heping_secretary2", display_name="和平副书记")
+    RoleMembership.objects.create(user=deputy, role=Role.COMMUNITY_SECRETARY, org_unit=communities["heping"])
+    client = client_for(secretary)
+    page = client.get("/tasks/delegations/").content.decode()
+    assert "和平副书记" in page and str(users["gubu_secretary"]) not in page
+
+    today = timezone.localdate()
+    bad = client.post("/tasks/delegations/", {"deputy": deputy.pk, "starts_on": str(today + dt.timedelta(days=3)),
+                                              "ends_on": str(today)})
+    assert bad.status_code == 400 and 'data-testid="error-ends_on"' in bad.content.decode()
+    assert client.post("/tasks/delegations/", {"deputy": "x", "starts_on": "", "ends_on": ""}).status_code == 400
+    assert not Delegation.objects.exists()
+
+    response = client.post("/tasks/delegations/", {"deputy": deputy.pk, "starts_on": str(today),
+                                                   "ends_on": str(today + dt.timedelta(days=2)), "reason": "培训"})
+    assert response.status_code == 302
+    request = file(users, communities, amount="800.00")
+    assert [t.owner_id for t in open_tasks(request)] == [deputy.pk]
+    inbox = client_for(deputy).get("/tasks/").content.decode()
+    assert 'data-testid="task-on-behalf-of"' in inbox and str(secretary) in inbox
+    client_for(deputy).post(f"/expenses/{request.pk}/act/", {"action": "approve", "task": open_tasks(request)[0].pk})
+    detail = client.get(f"/expenses/{request.pk}/").content.decode()
+    assert 'data-testid="history-on-behalf-of"' in detail
+    assert 'data-testid="done-for-me"' in client.get("/tasks/delegations/").content.decode()
+
+    delegation = Delegation.objects.get()
+    assert client_for(users["gubu_secretary"]).post(f"/tasks/delegations/{delegation.pk}/end/").status_code == 404
+    client.post(f"/tasks/delegations/{delegation.pk}/end/")
+    assert Delegation.objects.get().ended_at is not None
+    assert [t.owner_id for t in open_tasks(file(users, communities, amount="800.00"))] == [secretary.pk]
