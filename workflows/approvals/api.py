@@ -103,6 +103,10 @@ class BatchSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
+class TaskCountSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+
+
 class BatchLineSerializer(serializers.Serializer):
     task = serializers.IntegerField()
     status = serializers.IntegerField(help_text="200, or the 404/409/400 this task alone would have answered")
@@ -168,6 +172,12 @@ class TaskViewSet(ApprovalErrorsMixin, viewsets.ViewSet):
             raise ValidationError(data.errors)
         services.task_act(actor=request.user, task_id=pk, action=action_code, **data.validated_data)
         return Response({"detail": _("Done.")})
+
+    @extend_schema(operation_id="tasks_count", responses=TaskCountSerializer)
+    @action(detail=False, methods=["get"], url_path="count")
+    def count(self, request):
+        """The number of open tasks (owned and queued for your roles): the 待办 badge."""
+        return Response({"count": selectors.open_task_count(user=request.user)})
 
     @extend_schema(operation_id="tasks_batch", request=BatchSerializer, responses=BatchResultSerializer)
     @action(detail=False, methods=["post"], url_path="batch")
