@@ -129,3 +129,38 @@ def test_the_deputy_page_names_a_deputy_refuses_bad_ranges_and_ends_early(users,
     client.post(f"/tasks/delegations/{delegation.pk}/end/")
     assert Delegation.objects.get().ended_at is not None
     assert [t.owner_id for t in open_tasks(file(users, communities, amount="800.00"))] == [secretary.pk]
+
+
+# --- the printable approval sheet and the flow page -------------------------------------------
+
+
+def test_the_approval_sheet_has_the_fields_route_and_every_decision_and_follows_the_request_scope(users, communities):
+    request = file(users, communities, amount="8000.00")
+    for who in ("heping_secretary", "heping_committee1", "heping_committee2"):
+        client_for(users[who]).post(f"/expenses/{request.pk}/act/", {
+            "action": "approve", "task": task_of(request, users[who]).pk, "comment": f"{who} 同意"})
+    page = client_for(users["heping_staff"]).get(f"/expenses/{request.pk}/sheet/")
+    body = page.content.decode()
+    assert page.status_code == 200 and 'data-testid="approval-sheet"' in body
+    assert "¥8,000.00（捌仟元整）" in body
+    rows = HistoryEntry.objects.filter(process_kind="expense", process_id=request.pk)
+    assert body.count("<tr data-action=") == rows.count()
+    for who in ("何书记", "何委员甲", "何委员乙", "heping_committee2 同意"):
+        assert who in body
+    assert "sheet.css" in body and "<script" not in body
+    assert client_for(users["gubu_secretary"]).get(f"/expenses/{request.pk}/sheet/").status_code == 404
+    assert Client().get(f"/expenses/{request.pk}/sheet/").status_code == 302  # to the login
+
+
+def test_the_flow_page_lists_the_steps_in_the_sites_layout_and_marks_a_requests_current_step(users, communities):
+    client = client_for(users["heping_secretary"])
+    page = client.get("/expenses/flow/").content.decode()
+    assert 'data-testid="flow-steps"' in page and "社区党委书记" in page and "街道分管领导" in page
+    assert 'src="/expenses/flow/chart/"' in page
+    request = file(users, communities, amount="3000.00")
+    page = client.get(f"/expenses/{request.pk}/flow/").content.decode()
+    assert 'aria-current="step"' in page and 'data-step="community_secretary"' in page
+    chart = client.get("/expenses/flow/chart/").content.decode()
+    assert "社区党委书记" in chart and "Secretary" not in chart  # translated node titles
+    assert client_for(users["resident_li"]).get("/expenses/flow/").status_code == 404
+    assert client_for(users["gubu_secretary"]).get(f"/expenses/{request.pk}/flow/").status_code == 404

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from viewflow import this
 from viewflow.workflow import flow
 from viewflow.workflow.activation import Activation
@@ -248,3 +249,34 @@ class RouteFunctionActivation(FunctionActivation):
 
 class RouteFunction(flow.Function):
     activation_class = RouteFunctionActivation
+
+
+# --- titles the flow chart shows -------------------------------------------------------------------
+
+_NODE_TITLES = {
+    "StartHandle": gettext_lazy("Filed"),
+    "End": gettext_lazy("End"),
+    "Join": gettext_lazy("Votes counted"),
+    "RouteSwitch": gettext_lazy("Next step?"),
+    "Countersign": gettext_lazy("Committee vote"),
+}
+_FUNCTION_TITLES = {
+    "route_approved": gettext_lazy("Approved"),
+    "route_rejected": gettext_lazy("Rejected"),
+    "tally": gettext_lazy("Tally"),
+}
+
+
+def title_nodes(flow_class, step_label) -> None:
+    """Give every node of an approval flow a translated title for viewflow's chart (which
+    otherwise shows the Python node names): a step its declared label, the engine's own nodes
+    what they do. Titles are lazy, so the chart renders in the reader's language."""
+    for node in flow_class.instance.nodes():
+        if isinstance(node, ApprovalStep):
+            node.task_title = step_label(node.step)
+        elif isinstance(node, RouteFunction):
+            name = getattr(node._func, "__name__", "") or getattr(node._func, "name", "")
+            if name in _FUNCTION_TITLES:
+                node.task_title = _FUNCTION_TITLES[name]
+        elif type(node).__name__ in _NODE_TITLES:
+            node.task_title = _NODE_TITLES[type(node).__name__]

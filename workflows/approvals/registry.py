@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workflows.approvals.deadlines import DeadlineRule
+from workflows.approvals.nodes import title_nodes
 
 COMMUNITY = "community"
 STREET = "street"
@@ -93,6 +94,8 @@ _by_flow: dict[type, ProcessKind] = {}
 def register(kind: ProcessKind) -> None:
     _kinds[kind.kind] = kind
     _by_flow[kind.flow_class] = kind
+    # The flow chart shows the declared step labels, not Python node names.
+    title_nodes(kind.flow_class, lambda code: kind._steps[code].label if code in kind._steps else code)
 
 
 def get(kind: str) -> ProcessKind:

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.utils import ErrorDict
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -21,9 +22,11 @@ from workflows.approvals.errors import RateLimited, StaleState
 from workflows.expenses import permissions, selectors, services
 from workflows.expenses.flows import ExpenseFlow
 from workflows.expenses.policy import Step
+from workflows.expenses.process import EXPENSE
 from workflows.expenses.states import ExpenseState
 from workflows.ledger.categories import ExpenseCategory
 from workflows.org.models import User
+from workflows.org.roles import Role
 
 
 class ExpenseForm(forms.Form):
@@ -246,6 +249,38 @@ def expense_act(request, pk: int):
     else:
         messages.success(request, _("Done."))
     return redirect("expense-detail", pk=expense.pk)
+
+
+@login_required
+def expense_sheet(request, pk: int):
+    """审批单: the request, its route and every decision on one printable page (A4), for the
+    paper archive. The same scope as the request page."""
+    expense = selectors.expense_get_for_user(user=request.user, pk=pk)
+    extra_sections = None
+    if expense.extra_form_id:
+        from forms import builder
+
+        extra_sections = builder.display(builder.schema_of(expense.extra_form), expense.extra)
+    return render(request, "expenses/expense_sheet.html", {
+        "expense": expense, "extra_sections": extra_sections, "route": selectors.route_for_request(expense),
+        "history": _labelled(selectors.history_for(expense)), "printed_at": timezone.localtime(),
+    })
+
+
+@login_required
+def expense_flow(request, pk: int | None = None):
+    """The approval flow in the site's layout: the declared steps (for a request, its route with
+    the current step marked) as a list on a phone, viewflow's chart on wider screens."""
+    if not permissions.can_view_flow_chart(request.user):
+        raise Http404
+    expense = None
+    if pk is not None:
+        expense = selectors.expense_get_for_user(user=request.user, pk=pk)
+        steps = selectors.route_for_request(expense)
+    else:
+        steps = [{"step": s.code, "label": s.label, "role_label": Role(s.role).label, "countersign": s.countersign,
+                  "org_unit": {"name": ""}, "status": ""} for s in EXPENSE.steps]
+    return render(request, "expenses/flow.html", {"expense": expense, "steps": steps})
 
 
 @method_decorator(login_required, name="dispatch")
