@@ -29,6 +29,9 @@ class Kind:
     body: Promise
     params: frozenset = field(default_factory=lambda: APPROVAL_PARAMS)
     required: frozenset = frozenset({"title"})
+    # Kinds this one makes redundant when one action raises both about the same process for the
+    # same person: the route's decision says all that its last step's notice would.
+    supersedes: frozenset = frozenset()
 
 
 _registry: dict[str, Kind] = {}
@@ -159,6 +162,7 @@ REQUEST_APPROVED = register(Kind(
     "request.approved", _("Request approved"),
     _("Approved: %(title)s"),
     _("Your %(process_kind)s was approved."),
+    supersedes=frozenset({"request.step_approved"}),
 ))
 REQUEST_REJECTED = register(Kind(
     "request.rejected", _("Request rejected"),

@@ -71,9 +71,12 @@ def on_approval_event(sender, event: ApprovalEvent, **kwargs):
     if kind is None:
         return
     users, queues = recipients_of(event)
+    # Nobody is told of what they did themselves (their own payment, their own approval).
+    users = [u for u in users if u != event.actor_id]
     if not users and not queues:
         return
-    notify(kind=kind, params=params_of(event), url=event.url, users=users, queues=queues)
+    notify(kind=kind, params=params_of(event), url=event.url, users=users, queues=queues,
+           exclude=(event.actor_id,) if event.actor_id else ())
 
 
 @receiver(roles_changed, dispatch_uid="notifications.on_roles_changed")

@@ -45,6 +45,7 @@ class _Call:
     url: str
     users: tuple[int, ...]
     queues: tuple[RoleQueue, ...]
+    exclude: tuple[int, ...] = ()
 
 
 class _Batch:
@@ -106,12 +107,14 @@ def notify(
     url: str = "",
     users: Iterable = (),
     queues: Iterable[RoleQueue] = (),
+    exclude: Iterable = (),
 ) -> list[Notification] | None:
     """Write one row per distinct active recipient; push after commit.
 
     `users` are User objects or ids; `queues` are role queues resolved to their holders when the
     rows are written. A user reached twice (personally and through a queue, or through two
-    queues) gets one row. Kind, parameters and link are checked at once (ValidationError).
+    queues) gets one row; a user in `exclude` gets none (the person who acted). Kind,
+    parameters and link are checked at once (ValidationError).
 
     Outside a batch: writes now and returns the rows (with pk and seq). Inside `notify_batch()`:
     returns None; the rows are written when the outermost batch ends.
@@ -123,6 +126,7 @@ def notify(
         url=_clean_url(url),
         users=tuple(_user_id(u) for u in users),
         queues=tuple(dict.fromkeys(queues)),
+        exclude=tuple(_user_id(u) for u in exclude),
     )
     batch = _batch.get()
     if batch is not None:
@@ -178,6 +182,20 @@ def _resolve(calls: list[_Call]) -> tuple[dict[tuple[str, int], list[int]], dict
     for users in holders_of.values():
         users.sort()  # holders in id order, as holders_of() gives them
     return holders_of, unit_kinds, active, addresses
+
+
+def _drop_superseded(calls: list[_Call], routes: list[dict]) -> None:
+    """A person told of a route's decision is not also told, by the same action, of the step
+    that led to it (kinds.Kind.supersedes)."""
+    for i, call in enumerate(calls):
+        superseded = kinds.get(call.kind).supersedes
+        if not superseded:
+            continue
+        about = (call.params.get("process_kind"), call.params.get("process_id"))
+        for other, route in zip(calls, routes, strict=True):
+            if other.kind in superseded and (other.params.get("process_kind"), other.params.get("process_id")) == about:
+                for user_id in routes[i]:
+                    route.pop(user_id, None)
 
 
 def _counters_add(deltas: Mapping[int, tuple[int, int]]) -> dict[int, tuple[int, int]]:
@@ -270,7 +288,10 @@ def _write_in_transaction(calls: list[_Call]) -> list[Notification]:
         for user_id in call.users:
             if user_id in active:
                 route.setdefault(user_id, None)
+        for user_id in call.exclude:
+            route.pop(user_id, None)
         routes.append(route)
+    _drop_superseded(calls, routes)
     per_user = Counter(user_id for route in routes for user_id in route)
     if not per_user:
         return []

@@ -26,6 +26,14 @@ def mark_read(request, pk: int):
 
 
 @login_required
+def open_row(request, pk: int):
+    """Opening a notification reads it: marked read, then on to what it is about. The link was
+    checked to be a path of this site when the row was written."""
+    row = services.notification_mark_read(actor=request.user, pk=pk)
+    return redirect(row.url or "notification-inbox")
+
+
+@login_required
 @require_POST
 def mark_all_read(request):
     services.notification_mark_all_read(actor=request.user)

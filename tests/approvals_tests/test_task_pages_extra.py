@@ -164,3 +164,40 @@ def test_the_flow_page_lists_the_steps_in_the_sites_layout_and_marks_a_requests_
     assert "社区党委书记" in chart and "Secretary" not in chart  # translated node titles
     assert client_for(users["resident_li"]).get("/expenses/flow/").status_code == 404
     assert client_for(users["gubu_secretary"]).get(f"/expenses/{request.pk}/flow/").status_code == 404
+
+
+def test_after_a_withdrawal_no_step_of_the_route_is_waiting(users, communities):
+    request = file(users, communities, amount="3000.00")
+    client_for(users["heping_staff"]).post(f"/expenses/{request.pk}/act/",
+                                           {"action": "withdraw", "comment": "不需要了", "confirmed": "1"})
+    page = client_for(users["heping_staff"]).get(f"/expenses/{request.pk}/").content.decode()
+    assert 'data-status="withdrawn"' in page and 'data-status="waiting"' not in page and "等待中" not in page
+    assert "已撤回" in page
+
+
+# --- the home page and the available balance -------------------------------------------------
+
+
+def test_the_home_page_shows_open_tasks_what_i_filed_still_moving_and_the_books_balance(users, communities):
+    request = file(users, communities, amount="3000.00")
+    home = client_for(users["heping_secretary"]).get("/").content.decode()
+    assert 'data-testid="home-tasks"' in home and f"/expenses/{request.pk}/" in home
+    staff_home = client_for(users["heping_staff"]).get("/").content.decode()
+    assert 'data-testid="home-moving"' in staff_home and f"/expenses/{request.pk}/" in staff_home
+    assert 'data-testid="home-balances"' in staff_home and "和平社区" in staff_home
+    resident_home = client_for(users["resident_li"]).get("/").content.decode()
+    assert 'data-testid="home-balances"' not in resident_home
+
+
+def test_approvers_see_the_available_balance_and_are_warned_not_stopped_beyond_it(users, communities):
+    from tests.expenses_tests.helpers import leave_spendable
+
+    leave_spendable(users, communities["heping"], "500.00")
+    filing = client_for(users["heping_staff"]).get("/expenses/new/").content.decode()
+    assert 'data-testid="filing-balances"' in filing and "¥500.00" in filing
+    request = file(users, communities, amount="800.00")
+    page = client_for(users["heping_secretary"]).get(f"/expenses/{request.pk}/").content.decode()
+    assert 'data-testid="available-balance"' in page and 'data-testid="over-balance"' in page
+    client_for(users["heping_secretary"]).post(f"/expenses/{request.pk}/act/", {
+        "action": "approve", "task": task_of(request, users["heping_secretary"]).pk})
+    assert ExpenseRequest.objects.get(pk=request.pk).state == ExpenseState.APPROVED  # warned, not blocked

@@ -21,7 +21,7 @@ def test_staff_record_income_on_a_phone_and_see_the_income_total_grow(demo, brow
     assert page.locator("h1").inner_text().startswith("台账")
     before = heping_totals(demo)
     lines_before = LedgerLine.objects.count()
-    assert page.locator("[data-testid=total-income]").inner_text() == f"¥{before['income']}"
+    assert page.locator("[data-testid=total-income]").inner_text() == f"¥{before['income']:,.2f}"
 
     # On a phone the expense column sits below the income column, and nothing scrolls sideways.
     income_box = page.locator("[data-testid=ledger-income]").bounding_box()
@@ -42,8 +42,8 @@ def test_staff_record_income_on_a_phone_and_see_the_income_total_grow(demo, brow
     form.locator("button[type=submit]").click()
     page.wait_for_selector(".message-success")
 
-    assert page.locator("[data-testid=total-income]").inner_text() == f"¥{before['income'] + Decimal('6000.00')}"
-    assert page.locator("[data-testid=total-expense]").inner_text() == f"¥{before['expense']}"
+    assert page.locator("[data-testid=total-income]").inner_text() == f"¥{before['income'] + Decimal('6000.00'):,.2f}"
+    assert page.locator("[data-testid=total-expense]").inner_text() == f"¥{before['expense']:,.2f}"
 
 
 def test_the_secretary_reverses_a_line_and_both_columns_sit_side_by_side_on_a_laptop(demo, browser_page):
@@ -67,6 +67,6 @@ def test_the_secretary_reverses_a_line_and_both_columns_sit_side_by_side_on_a_la
 
     reversal = LedgerLine.objects.get(reverses=line)
     assert reversal.amount == -line.amount
-    assert page.locator("[data-testid=total-income]").inner_text() == f"¥{before['income'] - line.amount}"
+    assert page.locator("[data-testid=total-income]").inner_text() == f"¥{before['income'] - line.amount:,.2f}"
     assert page.locator(f"#line-{reversal.id}").count() == 1
     assert page.locator(f"#line-{line.id} summary").count() == 0  # no second 红冲 button

@@ -27,8 +27,9 @@ def test_the_ledger_page_is_in_chinese_and_shows_both_totals_for_a_secretary(pag
     html = response.content.decode()
     assert response.status_code == 200
     assert "台账" in html and "收入" in html and "支出" in html and "合计" in html
-    assert f'data-testid="total-income">¥{totals["income"]}<' in html
-    assert f'data-testid="total-expense">¥{totals["expense"]}<' in html
+    # One money format everywhere: thousands separated.
+    assert f'data-testid="total-income">¥{totals["income"]:,.2f}<' in html
+    assert f'data-testid="total-expense">¥{totals["expense"]:,.2f}<' in html
     assert "登记收入" in html  # the secretary may record income
     assert "红冲" in html  # and reverse lines
     assert "结余" not in html and "净" not in html  # no netted figure

@@ -76,3 +76,38 @@ def test_names_carried_by_the_event_need_no_query(users, communities, django_ass
         emit(object, event(EventKind.RETURNED, user_ids=(submitter.pk,), actor_id=actor.pk, community_id=heping.pk))
     params = Notification.objects.order_by("-id").first().params
     assert (params["actor"], params["community"]) == (str(actor), heping.name)
+
+
+def test_a_one_step_approval_tells_the_filer_once_and_nobody_hears_of_their_own_action(users, communities):
+    from tests.expenses_tests.helpers import act, file, leave_spendable
+    from workflows.expenses import services as expenses
+
+    staff, secretary = users["heping_staff"], users["heping_secretary"]
+    request = file(users, communities, amount="800.00")  # the secretary's step is the whole route
+    act(request, secretary)
+    kinds_for_staff = list(Notification.objects.filter(recipient=staff, params__process_id=request.pk)
+                           .order_by("id").values_list("kind", flat=True))
+    assert kinds_for_staff == ["request.approved"]
+    # The staff member pays it herself: no notice of her own payment.
+    leave_spendable(users, communities["heping"], "1000.00")
+    expenses.expense_pay(actor=staff, request=request, paid_on=request.created_at.date(), voucher_number="PZ-1")
+    assert not Notification.objects.filter(recipient=staff, kind="request.paid").exists()
+    assert not Notification.objects.filter(recipient=secretary, params__process_id=request.pk,
+                                           kind="request.step_approved").exists()
+
+
+def test_opening_a_notification_marks_it_read_and_goes_to_its_link(users, communities, client):
+    from tests.expenses_tests.helpers import file
+
+    request = file(users, communities, amount="800.00")
+    row = Notification.objects.filter(recipient=users["heping_secretary"], kind="task.assigned").latest("id")
+    assert row.read_at is None
+    client.force_login(users["heping_secretary"])
+    page = client.get("/notifications/").content.decode()
+    assert f'href="/notifications/{row.pk}/open/"' in page
+    response = client.get(f"/notifications/{row.pk}/open/")
+    assert response.status_code == 302 and response["Location"] == f"/expenses/{request.pk}/"
+    row.refresh_from_db()
+    assert row.read_at is not None
+    client.force_login(users["gubu_secretary"])
+    assert client.get(f"/notifications/{row.pk}/open/").status_code == 404

@@ -239,7 +239,8 @@ def _objects(pairs: list[tuple[str, int]]) -> list[tuple[registry.ProcessKind, o
     return [found[p] for p in pairs if p in found]
 
 
-def _merged(user, source: str, *, kind: str | None, page: int, page_size: int | None) -> Page:
+def _merged(user, source: str, *, kind: str | None, page: int, page_size: int | None,
+            open_only: bool = False) -> Page:
     """Newest first across kinds. Each kind gives the (created_at, id) of its first
     page × size + 1 rows, already ordered; heapq.merge interleaves them without a sort, and only
     the page's objects are loaded."""
@@ -254,6 +255,8 @@ def _merged(user, source: str, *, kind: str | None, page: int, page_size: int | 
         if qs_for is None:
             continue
         qs = qs_for(user)
+        if open_only:
+            qs = qs.filter(state__in=k.open_states)
         count += qs.count()
         keys = qs.order_by("-created_at", "-pk").values_list("created_at", "pk")[:keep]
         streams.append([(created, pk, k.kind) for created, pk in keys])
@@ -268,6 +271,11 @@ def _merged(user, source: str, *, kind: str | None, page: int, page_size: int | 
 
 def submitted_by_user(*, user, kind: str | None = None, page: int = 1, page_size: int | None = None) -> Page:
     return _merged(user, "submitted_by", kind=kind, page=page, page_size=page_size)
+
+
+def still_moving_for_user(*, user, page_size: int = 5) -> Page:
+    """What the user filed that is still on its route, newest first (the home page)."""
+    return _merged(user, "submitted_by", kind=None, page=1, page_size=page_size, open_only=True)
 
 
 def copied_to_user(*, user, kind: str | None = None, page: int = 1, page_size: int | None = None) -> Page:
@@ -397,4 +405,26 @@ def task_people(tasks) -> dict[int, dict]:
                              if t.data.get("on_behalf_of") else None),
         }
         for t in tasks
+    }
+
+
+# --- the home page -----------------------------------------------------------------------------
+
+HOME_ROWS = 5
+
+
+def home_context(user) -> dict | None:
+    """The home page's approvals section: the first open tasks and what the user filed that is
+    still moving; None when there is neither."""
+    if not user.is_authenticated:
+        return None
+    tasks = open_tasks_for_user(user=user)
+    moving = still_moving_for_user(user=user, page_size=HOME_ROWS)
+    if not tasks.count and not moving.count:
+        return None
+    return {
+        "tasks": tasks.rows[:HOME_ROWS], "task_count": tasks.count,
+        "moving": [{"kind": k, "object": o, "title": k.title(o), "url": k.url(o), "state": k.state_label(o)}
+                   for k, o in moving.rows],
+        "moving_count": moving.count,
     }

@@ -1,7 +1,10 @@
 """Every read of the expense area a user can reach, already scoped to that user."""
 
 
-from django.db.models import Q, QuerySet
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -14,6 +17,7 @@ from workflows.expenses import permissions, rules
 from workflows.expenses.models import ExpenseRequest
 from workflows.expenses.process import EXPENSE, KIND
 from workflows.expenses.states import ExpenseState
+from workflows.ledger import selectors as ledger_selectors
 from workflows.org.models import Community, OrgUnit
 from workflows.org.roles import COMMUNITY_WORK_ROLES, Role
 from workflows.org.selectors import holders_of, is_system_admin, memberships_of, street_ids_for_user
@@ -49,6 +53,39 @@ def expense_get_for_user(*, user, pk) -> ExpenseRequest:
 def communities_for_filing(user) -> QuerySet[Community]:
     ids = [m.org_unit_id for m in memberships_of(user) if m.role in (Role.COMMUNITY_STAFF, Role.COMMUNITY_SECRETARY)]
     return Community.objects.filter(pk__in=ids).order_by("id")
+
+
+@dataclass(frozen=True)
+class Balance:
+    posted: Decimal      # the ledger: income posted less expenses paid
+    committed: Decimal   # approved requests not yet paid
+    available: Decimal   # what a new payment may still take
+
+
+def balance_of(*, community, exclude_pk: int | None = None) -> Balance:
+    """The community's available balance: its posted balance less what approved, unpaid
+    requests (other than `exclude_pk`) have committed. Payment checks it; filing, approving
+    and the home page show it."""
+    committed = ExpenseRequest.objects.filter(community=community, state=ExpenseState.APPROVED)
+    if exclude_pk is not None:
+        committed = committed.exclude(pk=exclude_pk)
+    committed = committed.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+    posted = ledger_selectors.posted_balance(community=community)
+    return Balance(posted=posted, committed=committed, available=posted - committed)
+
+
+def balances_for(*, user) -> list[tuple[Community, Balance]]:
+    """The balances of the communities whose books the user works on (their work roles)."""
+    ids = {m.org_unit_id for m in memberships_of(user) if m.role in COMMUNITY_WORK_ROLES}
+    return [(c, balance_of(community=c)) for c in Community.objects.filter(pk__in=ids).order_by("id")]
+
+
+def home_balances(user) -> dict | None:
+    """The home page: the available balance of each community whose books the user works on."""
+    if not user.is_authenticated:
+        return None
+    balances = balances_for(user=user)
+    return {"balances": balances} if balances else None
 
 
 def history_for(request: ExpenseRequest) -> QuerySet[HistoryEntry]:
@@ -114,6 +151,10 @@ def route_for_request(request: ExpenseRequest, *, tasks: list[Task] | None = Non
             status = "passed"
         elif step_tasks and any(t.data.get("decision") in ("reject", "return") for t in step_tasks):
             status = "failed" if request.state == ExpenseState.REJECTED else "returned"
+        elif request.state == ExpenseState.WITHDRAWN:
+            status = "withdrawn"  # nobody waits on a withdrawn request
+        elif request.state == ExpenseState.REJECTED:
+            status = "not_reached"
         else:
             status = "waiting"
         steps.append({
@@ -202,8 +243,14 @@ def actions_for(*, user, request: ExpenseRequest) -> dict:
         add_signers = approval_selectors.signer_candidates(
             task=task, community_id=request.community_id, street_id=request.community.parent_id,
             submitter_id=request.submitter_id)
+    balance = None
+    if task is not None:
+        # Shown to every approver; approving beyond it is warned of, not blocked (payment checks it).
+        balance = balance_of(community=request.community, exclude_pk=request.pk)
     return {
         "task": task,
+        "balance": balance,
+        "over_balance": balance is not None and request.amount > balance.available,
         "transfer_to": transfer_to,
         "add_signers": add_signers,
         "withdraw": permissions.can_withdraw_expense(user, request),

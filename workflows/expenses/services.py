@@ -10,7 +10,6 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from pydantic import ValidationError as PydanticError
@@ -20,7 +19,7 @@ from workflows.approvals import actions, history, route
 from workflows.approvals import services as approvals
 from workflows.approvals.errors import StaleState
 from workflows.approvals.events import EventKind
-from workflows.expenses import permissions
+from workflows.expenses import permissions, selectors
 from workflows.expenses.models import AuthorityPolicy, AuthorityRule, ExpenseRequest
 from workflows.expenses.policy import PolicyRowIn
 from workflows.expenses.process import EXPENSE, PAY
@@ -261,7 +260,6 @@ def expense_comment(*, actor: User, request: ExpenseRequest, comment: str) -> Ex
 @keeps_files_only_on_success
 def expense_pay(*, actor: User, request: ExpenseRequest, paid_on: dt.date, voucher_number: str, scan=None) -> ExpenseRequest:
     """Pay an approved request and post it to the expense line of the community's books."""
-    from workflows.ledger import selectors as ledger_selectors
     from workflows.ledger import services as ledger_services
 
     voucher_number = (voucher_number or "").strip()
@@ -286,13 +284,7 @@ def expense_pay(*, actor: User, request: ExpenseRequest, paid_on: dt.date, vouch
             raise PermissionDenied
         community = request.community
         ledger_services.books_lock(community=community)
-        committed = (
-            ExpenseRequest.objects.filter(community=community, state=ExpenseState.APPROVED)
-            .exclude(pk=request.pk)
-            .aggregate(total=Sum("amount"))["total"]
-            or Decimal("0")
-        )
-        available = ledger_selectors.posted_balance(community=community) - committed
+        available = selectors.balance_of(community=community, exclude_pk=request.pk).available
         if request.amount > available:
             raise InsufficientBalance(amount=request.amount, available=available)
 

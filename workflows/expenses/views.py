@@ -98,6 +98,7 @@ def expense_new(request):
             return redirect("expense-detail", pk=expense.pk)
     return render(request, "expenses/expense_form.html", {
         "form": form, "extra_version": extra_version, "extra_form": extra_form, "extra_logic": extra_logic,
+        "balances": selectors.balances_for(user=request.user),
     })
 
 

@@ -3,9 +3,11 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from project import home as home_sections
 from project.params import parse_id
 from workflows.org import selectors, services
 
@@ -58,6 +60,9 @@ def home(request):
         {
             "roles": selectors.org_units_for_user(request.user),
             "communities": selectors.communities_visible_to(request.user).order_by("id"),
+            # What each area wants the user to see first (project/home.py), rendered by its own template.
+            "sections": [render_to_string(s["template"], s["context"], request=request)
+                         for s in home_sections.sections_for(request.user)],
         },
     )
 

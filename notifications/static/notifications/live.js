@@ -42,7 +42,7 @@
     box.className = "notification-toast";
     box.setAttribute("data-testid", "notification-toast");
     var title = document.createElement(message.url ? "a" : "strong");
-    if (message.url) { title.href = message.url; }
+    if (message.url) { title.href = "/notifications/" + message.id + "/open/"; }
     title.textContent = message.title;
     var body = document.createElement("p");
     body.textContent = message.body;
@@ -63,7 +63,8 @@
     var wrap = document.createElement("div");
     var strong = document.createElement("strong");
     var title = document.createElement(message.url ? "a" : "span");
-    if (message.url) { title.href = message.url; }
+    // Through the opening link, so that following it marks the row read.
+    if (message.url) { title.href = "/notifications/" + message.id + "/open/"; }
     title.textContent = message.title;
     strong.appendChild(title);
     var body = document.createElement("p");
