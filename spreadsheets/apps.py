@@ -16,12 +16,14 @@ class SpreadsheetsConfig(AppConfig):
         # The services queue jobs with this task; it imports them, so they cannot import it.
         services.job_task_register(tasks.run_job)
 
+        from workflows.org.permissions import has_work_role
+
         register(
             NavItem(
                 key="spreadsheets",
                 label=_("Spreadsheets"),
                 url_name="spreadsheets-index",
                 order=80,
-                visible=lambda user: user.is_authenticated,
+                visible=has_work_role,
             )
         )

@@ -11,7 +11,10 @@ class ApprovalsConfig(AppConfig):
         from project import home
         from project.navigation import NavItem, register
         from workflows.approvals import checks, selectors, services  # noqa: F401  (checks and actions register on import)
+        from workflows.org.permissions import has_work_role
 
-        register(NavItem("approvals", _("My tasks"), "approvals-inbox", 10, lambda u: u.is_authenticated,
+        # Residents and partners see 待办 only while something waits for them.
+        register(NavItem("approvals", _("My tasks"), "approvals-inbox", 10,
+                         lambda u: has_work_role(u) or selectors.open_task_count(user=u) > 0,
                          badge=lambda u: selectors.open_task_count(user=u)))
         home.register(home.HomeSection("approvals", "approvals/_home.html", 10, selectors.home_context))

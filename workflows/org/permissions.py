@@ -23,3 +23,15 @@ def can_manage_rooms(user, community) -> bool:
 
 def can_create_users(user) -> bool:
     return is_system_admin(user)
+
+
+def has_work_role(user) -> bool:
+    """Holds a working role (community work roles, street roles) or administers: the menus of
+    internal work (待办, spreadsheets) are for these people, not for residents or partners."""
+    from workflows.org.roles import COMMUNITY_WORK_ROLES, STREET_ROLES
+    from workflows.org.selectors import memberships_of
+
+    if not user.is_authenticated:
+        return False
+    return is_system_admin(user) or any(m.role in COMMUNITY_WORK_ROLES or m.role in STREET_ROLES
+                                        for m in memberships_of(user))
