@@ -201,3 +201,56 @@ def test_approvers_see_the_available_balance_and_are_warned_not_stopped_beyond_i
     client_for(users["heping_secretary"]).post(f"/expenses/{request.pk}/act/", {
         "action": "approve", "task": task_of(request, users["heping_secretary"]).pk})
     assert ExpenseRequest.objects.get(pk=request.pk).state == ExpenseState.APPROVED  # warned, not blocked
+
+
+# --- search ----------------------------------------------------------------------------------
+
+
+def test_the_expense_list_searches_by_words_amount_state_and_dates_and_says_what_is_wrong(users, communities, api_for):
+    from workflows.expenses import services as expenses
+
+    heping, staff = communities["heping"], users["heping_staff"]
+    ink = expenses.expense_create(actor=staff, community=heping, amount="12000.00", category="utilities",
+                                  payee="鹤山市墨水厂", purpose="打印耗材")
+    small = expenses.expense_create(actor=staff, community=heping, amount="300.00", category="utilities",
+                                    payee="鹤山市墨水厂", purpose="墨盒")
+    client = client_for(users["heping_secretary"])
+    page = client.get("/expenses/", {"q": "墨水厂", "amount_min": "1000"}).content.decode()
+    assert f"/expenses/{ink.pk}/" in page and f"/expenses/{small.pk}/" not in page
+    page = client.get("/expenses/", {"q": str(small.pk)}).content.decode()
+    assert f"/expenses/{small.pk}/" in page
+    today = timezone.localdate()
+    assert f"/expenses/{ink.pk}/" not in client.get("/expenses/", {"date_to": str(today - dt.timedelta(days=1))}).content.decode()
+    bad = client.get("/expenses/", {"amount_min": "abc", "date_from": "2026-13-01"})
+    assert bad.status_code == 400 and 'data-testid="search-error-amount_min"' in bad.content.decode()
+
+    api = api_for(users["heping_secretary"])
+    found = api.get("/api/expenses/", {"q": "墨水厂", "amount_max": "500"}).json()["results"]
+    assert [r["id"] for r in found] == [small.pk]
+    response = api.get("/api/expenses/", {"amount_min": "900", "amount_max": "100", "q": "x" * 101})
+    assert response.status_code == 400 and {"amount_max", "q"} <= set(response.json())
+
+
+def test_filed_by_me_and_done_by_me_are_searchable(users, communities):
+    from workflows.expenses import services as expenses
+
+    staff, secretary = users["heping_staff"], users["heping_secretary"]
+    ink = expenses.expense_create(actor=staff, community=communities["heping"], amount="300.00", category="utilities",
+                                  payee="鹤山市墨水厂", purpose="墨盒")
+    paper = expenses.expense_create(actor=staff, community=communities["heping"], amount="200.00",
+                                    category="utilities", payee="鹤山市纸业公司", purpose="复印纸")
+    mine = client_for(staff).get("/tasks/mine/", {"q": "墨水"}).content.decode()
+    assert f"/expenses/{ink.pk}/" in mine and f"/expenses/{paper.pk}/" not in mine
+    client_for(secretary).post(f"/expenses/{paper.pk}/act/", {"action": "approve", "task": task_of(paper, secretary).pk})
+    done = client_for(secretary).get("/tasks/done/", {"q": "纸业"}).content.decode()
+    assert f"/expenses/{paper.pk}/" in done
+    assert f"/expenses/{paper.pk}/" not in client_for(secretary).get("/tasks/done/", {"q": "墨水"}).content.decode()
+    assert f"/expenses/{ink.pk}/" in client_for(staff).get("/tasks/mine/", {"status": "open"}).content.decode()
+    assert f"/expenses/{paper.pk}/" not in client_for(staff).get("/tasks/mine/", {"status": "open"}).content.decode()
+    assert client_for(staff).get("/tasks/mine/", {"date_from": "nope"}).status_code == 400
+
+
+def test_the_brand_reads_once_and_the_site_has_an_icon(users):
+    page = client_for(users["heping_staff"]).get("/").content.decode()
+    assert page.count("共营</strong>") == 1 and "<small lang" not in page
+    assert 'rel="icon"' in page and "favicon.svg" in page

@@ -77,6 +77,67 @@ def parse_page(raw) -> int:
     return page
 
 
+@dataclass(frozen=True)
+class Search:
+    """What a list is searched by: words in the declared fields, a date range (inclusive, local
+    days), and whether the process is still on its route."""
+
+    text: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    status: str = ""  # "", "open" (still on its route) or "closed"
+
+    def __bool__(self) -> bool:
+        return bool(self.text or self.date_from or self.date_to or self.status)
+
+
+MAX_SEARCH_TEXT = 100
+
+
+def parse_search(params) -> tuple[Search, dict[str, list[str]]]:
+    """A Search from query parameters (q, date_from, date_to, status), and the errors of the bad
+    ones by field: the API answers 400 with them, the pages show them beside their fields."""
+    errors: dict[str, list[str]] = {}
+    text = (params.get("q") or "").strip()
+    if len(text) > MAX_SEARCH_TEXT:
+        errors["q"] = [str(_("At most %(n)s characters.") % {"n": MAX_SEARCH_TEXT})]
+    dates = {}
+    for name in ("date_from", "date_to"):
+        raw = params.get(name) or ""
+        try:
+            dates[name] = dt.date.fromisoformat(raw) if raw else None
+        except ValueError:
+            errors[name] = [str(_("Enter a date as YYYY-MM-DD."))]
+            dates[name] = None
+    if dates.get("date_from") and dates.get("date_to") and dates["date_to"] < dates["date_from"]:
+        errors["date_to"] = [str(_("The end comes before the start."))]
+    status = params.get("status") or ""
+    if status not in ("", "open", "closed"):
+        errors["status"] = [str(_("Choose open or closed."))]
+        status = ""
+    return Search(text=text if "q" not in errors else "", status=status, **dates), errors
+
+
+def apply_search(kind: registry.ProcessKind, qs, search: Search):
+    """Narrow one kind's queryset by a Search: words over the kind's declared search fields."""
+    if search.text:
+        words = Q()
+        for name in kind.search_fields:
+            words |= Q(**{f"{name}__icontains": search.text})
+        if search.text.isdigit():
+            words |= Q(pk=int(search.text[:18]))
+        qs = qs.filter(words) if words else qs.none()
+    if search.date_from:
+        qs = qs.filter(created_at__date__gte=search.date_from)
+    if search.date_to:
+        qs = qs.filter(created_at__date__lte=search.date_to)
+    if search.status == "open":
+        qs = qs.filter(state__in=kind.open_states)
+    elif search.status == "closed":
+        qs = qs.exclude(state__in=kind.open_states)
+    return qs
+
+
 def encode_cursor(created: dt.datetime, pk: int) -> str:
     raw = json.dumps([created.isoformat(), pk], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -240,7 +301,7 @@ def _objects(pairs: list[tuple[str, int]]) -> list[tuple[registry.ProcessKind, o
 
 
 def _merged(user, source: str, *, kind: str | None, page: int, page_size: int | None,
-            open_only: bool = False) -> Page:
+            open_only: bool = False, search: Search | None = None) -> Page:
     """Newest first across kinds. Each kind gives the (created_at, id) of its first
     page × size + 1 rows, already ordered; heapq.merge interleaves them without a sort, and only
     the page's objects are loaded."""
@@ -257,6 +318,8 @@ def _merged(user, source: str, *, kind: str | None, page: int, page_size: int | 
         qs = qs_for(user)
         if open_only:
             qs = qs.filter(state__in=k.open_states)
+        if search:
+            qs = apply_search(k, qs, search)
         count += qs.count()
         keys = qs.order_by("-created_at", "-pk").values_list("created_at", "pk")[:keep]
         streams.append([(created, pk, k.kind) for created, pk in keys])
@@ -269,8 +332,9 @@ def _merged(user, source: str, *, kind: str | None, page: int, page_size: int | 
                 next=page + 1 if len(merged) > start + page_size else None)
 
 
-def submitted_by_user(*, user, kind: str | None = None, page: int = 1, page_size: int | None = None) -> Page:
-    return _merged(user, "submitted_by", kind=kind, page=page, page_size=page_size)
+def submitted_by_user(*, user, kind: str | None = None, page: int = 1, page_size: int | None = None,
+                      search: Search | None = None) -> Page:
+    return _merged(user, "submitted_by", kind=kind, page=page, page_size=page_size, search=search)
 
 
 def still_moving_for_user(*, user, page_size: int = 5) -> Page:
@@ -278,16 +342,31 @@ def still_moving_for_user(*, user, page_size: int = 5) -> Page:
     return _merged(user, "submitted_by", kind=None, page=1, page_size=page_size, open_only=True)
 
 
-def copied_to_user(*, user, kind: str | None = None, page: int = 1, page_size: int | None = None) -> Page:
-    return _merged(user, "copied_to", kind=kind, page=page, page_size=page_size)
+def copied_to_user(*, user, kind: str | None = None, page: int = 1, page_size: int | None = None,
+                   search: Search | None = None) -> Page:
+    return _merged(user, "copied_to", kind=kind, page=page, page_size=page_size, search=search)
 
 
-def decided_by_user(*, user, limit: int = 200) -> list[tuple[registry.ProcessKind, object]]:
-    """已办: processes the user decided on, most recent decision first."""
+def decided_by_user(*, user, limit: int = 200, search: Search | None = None) -> list[tuple[registry.ProcessKind, object]]:
+    """已办: processes the user decided on, most recent decision first. A search's dates are
+    those of the decisions; its words and status narrow the processes."""
     if not user.is_authenticated:
         return []
+    rows = HistoryEntry.objects.filter(actor=user, action__in=actions.decision_codes())
+    if search:
+        if search.date_from:
+            rows = rows.filter(created_at__date__gte=search.date_from)
+        if search.date_to:
+            rows = rows.filter(created_at__date__lte=search.date_to)
+        if search.text or search.status:
+            words = Search(text=search.text, status=search.status)
+            matching = Q()
+            for k in registry.all_kinds():
+                ids = apply_search(k, k.model.objects.all(), words).values("pk")
+                matching |= Q(process_kind=k.kind, process_id__in=ids)
+            rows = rows.filter(matching)
     latest = (
-        HistoryEntry.objects.filter(actor=user, action__in=actions.decision_codes())
+        rows
         .values("process_kind", "process_id")
         .annotate(last=Max("created_at"))
         .order_by("-last")[:limit]

@@ -5,6 +5,7 @@ someone kept from an older list should still open something, never an error page
 """
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -35,6 +36,13 @@ def _common(request, page, tab) -> dict:
     return {"page": page, "tab": tab, "kinds": selectors.kind_choices(), "kind": page.kind}
 
 
+def _search(request) -> tuple[selectors.Search, dict]:
+    search, errors = selectors.parse_search(request.GET)
+    kept = {k: request.GET[k] for k in ("q", "date_from", "date_to", "status") if request.GET.get(k)}
+    return search, {"search": search, "search_errors": errors, "search_values": kept,
+                    "search_query": urlencode(kept)}
+
+
 @login_required
 def inbox(request):
     kind, number = _params(request)
@@ -47,21 +55,22 @@ def inbox(request):
                                                     "count": count})
 
 
-def _process_page(request, page, title, tab, empty):
+def _process_page(request, page, title, tab, empty, search_context: dict):
     items = [{"kind": kind, "object": obj, "title": kind.title(obj), "url": kind.url(obj), "state": kind.state_label(obj)}
              for kind, obj in page.rows]
     return render(request, "approvals/process_list.html", {
         **_common(request, page, tab), "items": items, "title": title, "empty": empty,
-        "count": selectors.open_task_count(user=request.user),
-    })
+        "count": selectors.open_task_count(user=request.user), **search_context,
+    }, status=400 if search_context["search_errors"] else 200)
 
 
 def _merged_page(request, select, title, tab, empty):
     kind, number = _params(request)
-    page = select(user=request.user, kind=kind, page=number)
+    search, search_context = _search(request)
+    page = select(user=request.user, kind=kind, page=number, search=search)
     if not page.rows and number > 1:
-        page = select(user=request.user, kind=kind)
-    return _process_page(request, page, title, tab, empty)
+        page = select(user=request.user, kind=kind, search=search)
+    return _process_page(request, page, title, tab, empty, search_context)
 
 
 @login_required
@@ -78,10 +87,12 @@ def copied(request):
 
 @login_required
 def done(request):
-    rows = selectors.decided_by_user(user=request.user)
+    search, search_context = _search(request)
+    rows = selectors.decided_by_user(user=request.user, search=search)
     # 已办 keeps its most recent 200 decisions on one page (no kind filter: it is a short list).
     page = selectors.Page(rows=rows, count=len(rows), page=1)
-    return _process_page(request, page, _("Done by me"), "done", _("You have not decided on anything yet."))
+    return _process_page(request, page, _("Done by me"), "done", _("You have not decided on anything yet."),
+                         search_context)
 
 
 @login_required

@@ -140,7 +140,10 @@ class ExpenseViewSet(ApprovalErrorsMixin, viewsets.ViewSet):
             community = parse_id(community)
             if community is None:
                 raise serializers.ValidationError({"community": _("Enter a community id.")})
-        qs = selectors.expense_list_for_user(user=request.user, state=state, community_id=community)
+        search, errors = selectors.parse_expense_search(request.query_params)
+        if errors:
+            raise serializers.ValidationError(errors)
+        qs = selectors.expense_list_for_user(user=request.user, state=state, community_id=community, search=search)
         expenses = list(qs.select_related("extra_form__definition").prefetch_related("cc")[:200])
         routes = selectors.routes_for_requests(expenses)
         rows = [expense_data(e, route=routes[e.pk]) for e in expenses]

@@ -52,6 +52,7 @@ EXPENSE = ProcessKind(
     community_id=lambda r: r.community_id,
     street_id=lambda r: r.community.parent_id,
     community_name=lambda r: r.community.name,
+    search_fields=("payee", "purpose", "submitter__display_name", "community__name"),
     watchers=_watchers,
     history_fields=_history_fields,
     select_related=("community", "policy", "extra_form"),

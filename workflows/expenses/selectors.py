@@ -4,8 +4,10 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -23,7 +25,35 @@ from workflows.org.roles import COMMUNITY_WORK_ROLES, Role
 from workflows.org.selectors import holders_of, is_system_admin, memberships_of, street_ids_for_user
 
 
-def expense_list_for_user(*, user, state: str | None = None, community_id=None) -> QuerySet[ExpenseRequest]:
+@dataclass(frozen=True)
+class ExpenseSearch:
+    """The expense list's search: the engine's (words, dates, open or closed) and an amount range."""
+
+    base: approval_selectors.Search = approval_selectors.Search()
+    amount_min: Decimal | None = None
+    amount_max: Decimal | None = None
+
+
+def parse_expense_search(params) -> tuple[ExpenseSearch, dict[str, list[str]]]:
+    base, errors = approval_selectors.parse_search(params)
+    amounts = {}
+    for name in ("amount_min", "amount_max"):
+        raw = (params.get(name) or "").strip()
+        if not raw:
+            amounts[name] = None
+            continue
+        try:
+            amounts[name] = rules.parse_amount(raw)
+        except ValidationError as exc:
+            errors[name] = [str(m) for m in exc.messages]
+            amounts[name] = None
+    if amounts["amount_min"] is not None and amounts["amount_max"] is not None and amounts["amount_max"] < amounts["amount_min"]:
+        errors["amount_max"] = [str(_("The largest amount is below the smallest."))]
+    return ExpenseSearch(base=base, **amounts), errors
+
+
+def expense_list_for_user(*, user, state: str | None = None, community_id=None,
+                          search: ExpenseSearch | None = None) -> QuerySet[ExpenseRequest]:
     if not user.is_authenticated:
         return ExpenseRequest.objects.none()
     qs = ExpenseRequest.objects.select_related("community", "submitter", "policy")
@@ -40,6 +70,12 @@ def expense_list_for_user(*, user, state: str | None = None, community_id=None) 
             qs = qs.filter(community_id=int(community_id))
         except (TypeError, ValueError):
             return ExpenseRequest.objects.none()
+    if search is not None:
+        qs = approval_selectors.apply_search(EXPENSE, qs, search.base)
+        if search.amount_min is not None:
+            qs = qs.filter(amount__gte=search.amount_min)
+        if search.amount_max is not None:
+            qs = qs.filter(amount__lte=search.amount_max)
     return qs.order_by("-created_at", "-id")
 
 

@@ -108,10 +108,14 @@ def expense_list(request):
     if state not in ExpenseState.values:
         state = None
     community = request.GET.get("community") or None
-    expenses = selectors.expense_list_for_user(user=request.user, state=state, community_id=community)[:200]
+    search, errors = selectors.parse_expense_search(request.GET)
+    expenses = selectors.expense_list_for_user(user=request.user, state=state, community_id=community,
+                                               search=search)[:200]
+    values = {k: request.GET[k] for k in ("q", "date_from", "date_to", "amount_min", "amount_max") if request.GET.get(k)}
     return render(request, "expenses/expense_list.html", {
         "expenses": expenses, "states": ExpenseState.choices, "selected_state": state,
-    })
+        "search_values": values, "search_errors": errors,
+    }, status=400 if errors else 200)
 
 
 def _labelled(history):
