@@ -162,6 +162,22 @@ EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 5000, minimum=0)
 # results are deleted this many days after they end (`manage.py prune_jobs`, run by run_timers).
 JOB_RETENTION_DAYS = env_int("JOB_RETENTION_DAYS", 14, minimum=1)
 
+# --- uploads (project/uploads.py: one policy for every file a user sends) -------------------------
+# A file's kind is read from its content; each kind has its own cap. Zip-based files (xlsx, docx)
+# are refused when their parts would unpack past UPLOAD_MAX_UNCOMPRESSED_BYTES or a large part is
+# compressed more than UPLOAD_MAX_COMPRESSION_RATIO to 1 (a zip bomb).
+UPLOAD_MAX_IMAGE_BYTES = env_int("UPLOAD_MAX_IMAGE_BYTES", 10 * 1024 * 1024, minimum=1024)
+UPLOAD_MAX_PDF_BYTES = env_int("UPLOAD_MAX_PDF_BYTES", 20 * 1024 * 1024, minimum=1024)
+UPLOAD_MAX_OFFICE_BYTES = env_int("UPLOAD_MAX_OFFICE_BYTES", 10 * 1024 * 1024, minimum=1024)
+UPLOAD_MAX_UNCOMPRESSED_BYTES = env_int("UPLOAD_MAX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024, minimum=1024 * 1024)
+UPLOAD_MAX_COMPRESSION_RATIO = env_int("UPLOAD_MAX_COMPRESSION_RATIO", 100, minimum=10)
+# A request body declared larger than this is refused from its Content-Length before it is read
+# (413); it must exceed the largest file cap above.
+REQUEST_MAX_BYTES = env_int(
+    "REQUEST_MAX_BYTES", max(UPLOAD_MAX_IMAGE_BYTES, UPLOAD_MAX_PDF_BYTES, UPLOAD_MAX_OFFICE_BYTES) + 1024 * 1024,
+    minimum=1024 * 1024,
+)
+
 # --- auth -------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "org.User"
 LOGIN_URL = "login"

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pydantic import ValidationError as PydanticError
 
+from project import uploads
 from project.storage import keeps_files_only_on_success
 from workflows.approvals import actions, history, route
 from workflows.approvals import services as approvals
@@ -274,6 +275,12 @@ def expense_pay(*, actor: User, request: ExpenseRequest, paid_on: dt.date, vouch
         errors["paid_on"] = _("Enter the payment date.")
     elif paid_on > timezone.localdate():
         errors["paid_on"] = _("The payment date cannot be in the future.")
+    if scan:
+        # Refused before any lock is taken; ledger.expense_post checks it again where it is stored.
+        try:
+            uploads.accept_upload(scan, kinds=uploads.SCAN_KINDS)
+        except uploads.UploadRefused as exc:
+            errors["scan"] = exc.messages
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

@@ -16,6 +16,7 @@ from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from project import uploads
 from project.storage import track_saved
 from workflows.ledger import permissions
 from workflows.ledger.categories import ExpenseCategory, IncomeSource, LineKind
@@ -219,6 +220,11 @@ def expense_post(
         posted_by=actor,
     )
     if scan:
+        # Checked here, where every scan is stored, whichever page or endpoint sent it.
+        try:
+            uploads.accept_upload(scan, kinds=uploads.SCAN_KINDS)
+        except uploads.UploadRefused as exc:
+            raise ValidationError({"scan": exc.messages}) from None
         line.scan = scan
     try:
         with transaction.atomic():
