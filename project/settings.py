@@ -6,7 +6,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from project.env import env_bool, env_int, env_list, env_str
+from project.env import env_bool, env_int, env_list, env_proxies, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "data")))
@@ -188,9 +188,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-# Failed logins allowed per username and per client address within LOGIN_FAILURE_WINDOW seconds.
+# Failed logins within LOGIN_FAILURE_WINDOW seconds: LOGIN_FAILURE_LIMIT for one user name from one
+# client address (typos elsewhere never lock a user out), LOGIN_ADDRESS_FAILURE_LIMIT for all names
+# from one address (set high: a whole office may share one address). Successes reset neither count
+# of the address.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 100, minimum=1)
 LOGIN_FAILURE_WINDOW = env_int("LOGIN_FAILURE_WINDOW", 900, minimum=1)
+# The reverse proxy in front of the server: 0 (none; X-Forwarded-* are ignored), a hop count (1 for
+# one proxy) or the proxies' addresses. Only then are the client address and HTTPS taken from
+# X-Forwarded-For / X-Forwarded-Proto.
+BEHIND_PROXY_HOPS, BEHIND_PROXY_ADDRESSES = env_proxies("BEHIND_PROXY")
+BEHIND_PROXY = bool(BEHIND_PROXY_HOPS or BEHIND_PROXY_ADDRESSES)
 
 # --- i18n -------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -231,6 +240,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "project.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"login": env_str("LOGIN_THROTTLE_RATE", "10/min")},
+    # DRF's own throttles read X-Forwarded-For only through this many trusted proxies.
+    "NUM_PROXIES": BEHIND_PROXY_HOPS,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Gongying API",
@@ -252,7 +263,7 @@ SECURE_SSL_REDIRECT = SECURE_HTTPS and env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if SECURE_HTTPS else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True

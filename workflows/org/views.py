@@ -34,8 +34,8 @@ class LoginForm(forms.Form):
                     password=password,
                     client_ip=services.client_ip_of(self.request),
                 )
-            except services.LoginThrottled:
-                raise ValidationError(_("Too many failed logins. Try again later."), code="throttled") from None
+            except services.LoginThrottled as exc:
+                raise ValidationError(services.login_throttled_message(exc), code="throttled") from None
             if not self.user_cache.is_active:
                 raise ValidationError(_("This account is inactive."), code="inactive")
         return self.cleaned_data
