@@ -6,6 +6,7 @@ from django.http import Http404
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from project.params import parse_id
 from workflows.approvals.models import HistoryEntry
 from workflows.approvals.registry import COMMUNITY
 from workflows.approvals.route import RouteState
@@ -31,10 +32,10 @@ def expense_list_for_user(*, user, state: str | None = None, community_id=None) 
     if state:
         qs = qs.filter(state=state)
     if community_id not in (None, ""):
-        try:
-            qs = qs.filter(community_id=int(community_id))
-        except (TypeError, ValueError):
+        community_id = parse_id(community_id)
+        if community_id is None:
             return ExpenseRequest.objects.none()
+        qs = qs.filter(community_id=community_id)
     return qs.order_by("-created_at", "-id")
 
 

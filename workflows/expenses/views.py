@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from viewflow.workflow.flow.views.chart import FlowChartView
 
+from project.params import parse_id
 from workflows.approvals import services as approvals
 from workflows.approvals.errors import RateLimited, StaleState
 from workflows.expenses import permissions, selectors, services
@@ -103,7 +104,14 @@ def expense_list(request):
     state = request.GET.get("state") or None
     if state not in ExpenseState.values:
         state = None
-    community = request.GET.get("community") or None
+    raw = request.GET.get("community") or None
+    # The same id parser as the API: an id the database cannot hold is a 400, never a 500.
+    community = parse_id(raw) if raw is not None else None
+    if raw is not None and community is None:
+        return render(request, "expenses/expense_list.html", {
+            "expenses": [], "states": ExpenseState.choices, "selected_state": state,
+            "filter_error": _("Enter a community id."),
+        }, status=400)
     expenses = selectors.expense_list_for_user(user=request.user, state=state, community_id=community)[:200]
     return render(request, "expenses/expense_list.html", {
         "expenses": expenses, "states": ExpenseState.choices, "selected_state": state,
