@@ -24,6 +24,7 @@ from forms import checksums, expressions, links
 from forms.regex_safety import compile_pattern
 from project import uploads
 from project.storage import save_file
+from project.text import FreeTextValidator
 
 TEXT_MAX = 200  # single-line text; bounds the work any accepted pattern can do
 TEXTAREA_MAX = 2000
@@ -133,7 +134,7 @@ class TextKind(Kind):
 
     def form_field(self, f, language):
         v = f.validators
-        extra = [PatternValidator(v.pattern)] if v.pattern else []
+        extra = [FreeTextValidator(), *([PatternValidator(v.pattern)] if v.pattern else [])]
         return djforms.CharField(
             max_length=min(v.max_length or self.max_chars, self.max_chars),
             min_length=v.min_length,

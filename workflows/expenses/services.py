@@ -17,6 +17,7 @@ from pydantic import ValidationError as PydanticError
 
 from project import uploads
 from project.storage import keeps_files_only_on_success
+from project.text import check_free_text, free_text_problem
 from workflows.approvals import actions, history, route
 from workflows.approvals import services as approvals
 from workflows.approvals.errors import StaleState
@@ -55,10 +56,14 @@ def _check_fields(*, category: str, payee: str, purpose: str) -> None:
         errors["payee"] = _("Enter the payee.")
     elif len(payee) > 150:
         errors["payee"] = _("At most 150 characters.")
+    elif problem := free_text_problem(payee):
+        errors["payee"] = problem
     if not purpose.strip():
         errors["purpose"] = _("Describe what the money is for.")
     elif len(purpose) > 500:
         errors["purpose"] = _("At most 500 characters.")
+    elif problem := free_text_problem(purpose):
+        errors["purpose"] = problem
     if errors:
         raise ValidationError(errors)
 
@@ -189,6 +194,7 @@ def expense_resubmit(
     """`extra`, when given, replaces the extra fields; it is validated against the form version
     the request was filed with (like the authority table, the form version stays). As in
     `expense_create`, `extra` is JSON data or the page's post read with `extra_prefix`."""
+    check_free_text(comment, field="comment")
     with transaction.atomic():
         request = _lock(request.pk)
         if not permissions.can_resubmit_expense(actor, request):
@@ -236,6 +242,7 @@ def expense_resubmit(
 
 
 def expense_withdraw(*, actor: User, request: ExpenseRequest, comment: str = "") -> ExpenseRequest:
+    check_free_text(comment, field="comment")
     with transaction.atomic():
         request = _lock(request.pk)
         approvals.process_withdraw(EXPENSE, request, actor=actor, comment=comment)
@@ -243,6 +250,7 @@ def expense_withdraw(*, actor: User, request: ExpenseRequest, comment: str = "")
 
 
 def expense_urge(*, actor: User, request: ExpenseRequest, comment: str = "") -> ExpenseRequest:
+    check_free_text(comment, field="comment")
     with transaction.atomic():
         request = _lock(request.pk)
         approvals.process_urge(EXPENSE, request, actor=actor, comment=comment)

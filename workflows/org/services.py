@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from project import throttle
+from project.text import free_text_problem
 from workflows.org import permissions
 from workflows.org.models import Community, OrgUnit, RoleMembership, Room, User
 from workflows.org.signals import roles_changed
@@ -64,6 +65,12 @@ def client_ip_of(request) -> str:
     return throttle.client_ip(request)
 
 
+def _check_texts(**values) -> None:
+    errors = {field: [p] for field, value in values.items() if (p := free_text_problem(value))}
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def membership_grant(*, actor, user: User, role: str, org_unit: OrgUnit) -> RoleMembership:
     if not permissions.can_manage_memberships(actor):
@@ -101,6 +108,7 @@ def room_create(
     """Add a room. Values may be raw text (an import): full_clean converts and validates them."""
     if not permissions.can_manage_rooms(actor, community):
         raise PermissionDenied
+    _check_texts(name=name, floor=floor, note=note)
     room = Room(
         community=community,
         name=name,
@@ -121,6 +129,7 @@ def user_create(*, actor, username: str, display_name: str = "", phone: str = ""
     """Create a user without a password: they set one through a reset, never from a file."""
     if not permissions.can_create_users(actor):
         raise PermissionDenied
+    _check_texts(username=username, display_name=display_name)
     user = User(username=username, display_name=display_name, phone=phone, email=email)
     user.set_unusable_password()
     user.full_clean()
