@@ -310,6 +310,12 @@ LOGGING = {
     "loggers": {"django.request": {"level": "ERROR"}},
 }
 
+# --- the embedded server (manage.py serve) -----------------------------------------------------
+# A crashed child (server, timer loop, job worker) is started again after SERVE_RESTART_DELAY
+# seconds, doubling on each quick crash up to SERVE_RESTART_MAX_DELAY.
+SERVE_RESTART_DELAY = env_int("SERVE_RESTART_DELAY", 1, minimum=0)
+SERVE_RESTART_MAX_DELAY = env_int("SERVE_RESTART_MAX_DELAY", 60, minimum=1)
+
 # --- approvals -----------------------------------------------------------------------------------
 # A person completing a sequential approval step goes through the engine's fast path (the same
 # rows as viewflow's path, in fewer statements; workflows/approvals/fastpath.py). Off: always
