@@ -157,3 +157,26 @@ def test_retry_after_and_the_message_give_the_time_really_left_on_the_api_and_th
     assert "5 分钟" in refused.json()["detail"]
     assert page.status_code == 200
     assert "5 分钟" in page.content.decode()
+
+
+def test_the_admin_login_counts_failures_like_the_page_and_the_api(demo, settings):
+    settings.LOGIN_FAILURE_LIMIT = 2
+    client = Client()
+    for _ in range(2):
+        page = client.post("/admin/login/", {"username": "admin", "password": "nope"}, REMOTE_ADDR="10.0.0.7")
+        assert page.status_code == 200
+    locked = client.post("/admin/login/", {"username": "admin", "password": DEMO_TEST_PASSWORD}, REMOTE_ADDR="10.0.0.7")
+
+    assert locked.status_code == 200
+    assert "登录失败次数过多" in locked.content.decode()
+    assert token("admin", DEMO_TEST_PASSWORD, address="10.0.0.7").status_code == 429
+
+
+def test_the_admin_login_still_admits_staff_and_refuses_others(demo):
+    admin_user = demo["users"]["admin"]
+    assert admin_user.is_staff
+    ok = Client().post("/admin/login/?next=/admin/", {"username": "admin", "password": DEMO_TEST_PASSWORD})
+    assert ok.status_code == 302 and ok["Location"] == "/admin/"
+
+    refused = Client().post("/admin/login/", {"username": "heping_staff", "password": DEMO_TEST_PASSWORD})
+    assert refused.status_code == 200 and "errornote" in refused.content.decode()

@@ -44,6 +44,25 @@ class LoginForm(forms.Form):
         return self.user_cache
 
 
+class AdminLoginForm(LoginForm):
+    """The admin site's login through the same throttled service (its own form would call
+    authenticate() directly and bypass the limits)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        user = self.user_cache
+        if user is not None and not user.is_staff:
+            raise ValidationError(
+                # Django's own admin message, so Django's catalogue translates it.
+                _(
+                    "Please enter the correct %(username)s and password for a staff account. "
+                    "Note that both fields may be case-sensitive."
+                ) % {"username": _("username")},
+                code="invalid_login",
+            )
+        return cleaned
+
+
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "org/login.html"
