@@ -6,13 +6,13 @@ import threading
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.db import connections
 from django.test import Client
 from rest_framework.test import APIClient
 
 from project import throttle
 from tests.conftest import DEMO_TEST_PASSWORD
+from tests.org_tests.throttles import forget_throttles
 from workflows.org import services
 
 pytestmark = pytest.mark.django_db
@@ -20,9 +20,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _fresh_throttles():
-    cache.clear()
+    forget_throttles()
     yield
-    cache.clear()
+    forget_throttles()
 
 
 def token(username, password, *, address="10.0.0.1", **headers):
