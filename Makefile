@@ -1,5 +1,7 @@
 # Gongying: two commands. `make run` serves the demo; `make test` runs the whole suite.
-PYTHON ?= python3.11
+# The newest of 3.13, 3.12 and 3.11 that runs here (a version manager's shim may exist and
+# fail, so each is tried); CI runs 3.11. PYTHON=... overrides.
+PYTHON ?= $(or $(shell for p in python3.13 python3.12 python3.11; do $$p -c "" >/dev/null 2>&1 && { command -v $$p; break; }; done),python3.11)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
@@ -8,7 +10,7 @@ export PORT
 .PHONY: run test install install-dev lint migrate demo bench clean
 
 $(VENV)/bin/python:
-	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required (set PYTHON=/path/to/python3.11)"; exit 1; }
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11, 3.12 or 3.13 is required (set PYTHON=/path/to/python3)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 

@@ -21,7 +21,10 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from forms import checksums, expressions, links
+from forms.regex_safety import compile_pattern
+from project import uploads
 from project.storage import save_file
+from project.text import FreeTextValidator
 
 TEXT_MAX = 200  # single-line text; bounds the work any accepted pattern can do
 TEXTAREA_MAX = 2000
@@ -111,10 +114,10 @@ def _decimal(value) -> Decimal | None:
 
 
 class PatternValidator:
-    """fullmatch against the designer's (statically checked) pattern."""
+    """fullmatch against the designer's pattern, in RE2 (linear time; see regex_safety)."""
 
     def __init__(self, pattern: str):
-        self.regex = re.compile(pattern)
+        self.regex = compile_pattern(pattern)
 
     def __call__(self, value):
         if value and not self.regex.fullmatch(value):
@@ -131,7 +134,7 @@ class TextKind(Kind):
 
     def form_field(self, f, language):
         v = f.validators
-        extra = [PatternValidator(v.pattern)] if v.pattern else []
+        extra = [FreeTextValidator(), *([PatternValidator(v.pattern)] if v.pattern else [])]
         return djforms.CharField(
             max_length=min(v.max_length or self.max_chars, self.max_chars),
             min_length=v.min_length,
@@ -436,24 +439,25 @@ class UsccKind(CodeKind):
 
 
 class AttachmentField(djforms.FileField):
+    """The designer's extensions narrow the project's upload policy; they never widen it."""
+
     def __init__(self, *, max_kb: int, extensions: tuple[str, ...], **kwargs):
         self.max_kb, self.extensions = max_kb, extensions
+        self.kinds = tuple(dict.fromkeys(uploads.EXTENSION_KINDS[e] for e in extensions if e in uploads.EXTENSION_KINDS))
         super().__init__(**kwargs)
-        self.widget.attrs["accept"] = ",".join(f".{e}" for e in extensions)
+        self.widget.attrs["accept"] = ",".join(f".{e}" for e in extensions if e in uploads.EXTENSION_KINDS)
 
     def validate(self, value):
         super().validate(value)
         if not value:
             return
-        ext = os.path.splitext(value.name)[1].lower().lstrip(".")
-        if ext not in self.extensions:
-            raise ValidationError(
-                _("Files of type .%(ext)s are not accepted; allowed: %(allowed)s.")
-                % {"ext": ext or "?", "allowed": ", ".join(self.extensions)},
-                code="file_type",
-            )
-        if value.size > self.max_kb * 1024:
-            raise ValidationError(_("The file is larger than %(kb)s kB.") % {"kb": self.max_kb}, code="file_size")
+        if not self.kinds:
+            raise ValidationError(_("This field accepts no kind of file the site allows."), code="file_type")
+        # The kind comes from the content; the client's name and type are not believed.
+        try:
+            uploads.accept_upload(value, kinds=self.kinds, max_bytes=self.max_kb * 1024)
+        except uploads.UploadRefused as exc:
+            raise ValidationError(exc.messages, code=exc.code) from None
 
 
 @register
@@ -475,14 +479,23 @@ class AttachmentKind(Kind):
 
     def describe(self, value) -> dict:
         """What to_json stores, less the path: a validate-only call must write no file."""
-        return {"name": os.path.basename(value.name)[:100], "size": value.size, "content_type": getattr(value, "content_type", "")}
+        kind = getattr(value, "upload_kind", None) or uploads.detect(value)
+        return {
+            # The client's name is kept only as text to show; the kind comes from the content.
+            "name": os.path.basename(getattr(value, "client_name", "") or value.name)[:100],
+            "size": value.size,
+            "content_type": kind.mime if kind else "application/octet-stream",
+        }
 
     def to_json(self, f, value):
         if value is None or isinstance(value, dict):
             return value
         described = self.describe(value)
-        # save_file: the write service around this removes the file again if it then fails.
-        path = save_file(f"lowcode/{dt.date.today():%Y/%m}/{uuid.uuid4().hex}/{described['name']}", value)
+        kind = getattr(value, "upload_kind", None) or uploads.detect(value)
+        extension = kind.extension if kind else "bin"
+        # A generated name: the client's is never a path. save_file: the write service around this
+        # removes the file again if it then fails.
+        path = save_file(f"lowcode/{dt.date.today():%Y/%m}/{uuid.uuid4().hex}.{extension}", value)
         return {"name": described["name"], "path": path, "size": described["size"], "content_type": described["content_type"]}
 
     def display(self, f, value):

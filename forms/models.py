@@ -18,6 +18,11 @@ class Purpose(models.TextChoices):
     INQUIRY = "inquiry", _("Resident inquiry")
 
 
+# Purposes whose submissions the residents of the submission's community may read. None is public
+# yet: what a form carries (names, phones, amounts) is internal unless its purpose says otherwise.
+PUBLIC_PURPOSES: frozenset[str] = frozenset()
+
+
 class FormDefinition(models.Model):
     code = models.SlugField(_("code"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=100)

@@ -1,5 +1,7 @@
 """Pure predicates. Services call them and raise PermissionDenied (the API turns that into 404)."""
 
+from dataclasses import dataclass
+
 from workflows.org.selectors import is_system_admin, street_ids_visible_to
 
 
@@ -13,11 +15,43 @@ def can_fill_form(user, definition) -> bool:
     return definition.owner_id is None or definition.owner_id in street_ids_visible_to(user)
 
 
+@dataclass(frozen=True)
+class SubmissionAudience:
+    """Where a user's roles let them read submissions besides their own."""
+
+    work_units: frozenset[int]  # communities where they hold a work role (secretary, committee, staff)
+    streets: frozenset[int]  # streets where they hold a street role: the street and its communities
+    resident_units: frozenset[int]  # communities where they are a resident (public purposes only)
+
+
+def submission_audience(user) -> SubmissionAudience:
+    from workflows.org.models import OrgUnit
+    from workflows.org.roles import COMMUNITY_WORK_ROLES, Role
+    from workflows.org.selectors import memberships_of, street_ids_for_user
+
+    memberships = memberships_of(user)
+    return SubmissionAudience(
+        work_units=frozenset(
+            m.org_unit_id for m in memberships if m.role in COMMUNITY_WORK_ROLES and m.org_unit.kind == OrgUnit.Kind.COMMUNITY
+        ),
+        streets=frozenset(street_ids_for_user(user)),
+        resident_units=frozenset(m.org_unit_id for m in memberships if m.role == Role.RESIDENT),
+    )
+
+
 def can_view_submission(user, submission) -> bool:
-    from workflows.org.selectors import org_units_visible_to
+    """Its filer, the work roles of its org unit and the street roles above it; residents of its
+    community only when the form's purpose is public."""
+    from forms.models import PUBLIC_PURPOSES
 
     if not user.is_authenticated:
         return False
     if submission.submitted_by_id == user.pk or is_system_admin(user):
         return True
-    return submission.org_unit_id is not None and org_units_visible_to(user).filter(pk=submission.org_unit_id).exists()
+    unit = submission.org_unit
+    if unit is None:
+        return False
+    audience = submission_audience(user)
+    if unit.pk in audience.work_units or unit.pk in audience.streets or unit.parent_id in audience.streets:
+        return True
+    return unit.pk in audience.resident_units and submission.version.definition.purpose in PUBLIC_PURPOSES

@@ -1,141 +1,83 @@
-"""Static refusal of patterns that could backtrack catastrophically.
+"""The one engine for every user-defined pattern: RE2, which matches in linear time.
 
-Decision: we analyse the parsed pattern instead of adding the `regex` package with a timeout.
-A timeout only turns a bad pattern into a failure on some user's submission, long after the
-designer saved it, and under load it makes validation depend on machine speed. Refusing at
-design time tells the designer exactly which part is dangerous. Inputs are also length-capped
-(see kinds.TEXT_MAX), which bounds the polynomial cases that static analysis lets through.
+Python's `re` backtracks, and it holds the GIL while it does: a designer's
+`.*.*.*.*.*.*.*=` against a 100-character submission stalls the whole server for most of a
+minute. Static analysis of the parsed pattern caught some shapes and missed others, so user
+patterns never reach `re` at all. RE2 (google-re2) guarantees time linear in the input and a
+bounded memory per compiled pattern; what it cannot compile (backreferences, lookaround,
+repetition counts above its limit) is refused when the designer saves the form, with RE2's own
+reason, instead of failing on some user's submission later.
 
-Refused: a quantifier whose body holds another unbounded quantifier (`(a+)+`, `(a*)*`,
-`(\\d+\\w*)*`, `(.*a){20}`), a repeated alternation whose branches can start with the same character
-(`(a|a)*`, `(a|ab)+`), backreferences and nested quantifiers of unlimited repeat.
+Designers write Python/JavaScript escapes such as `\\u4e00`; RE2 spells them `\\x{4e00}`, so they
+are translated before compiling. Inputs stay length-capped (kinds.TEXT_MAX) as before.
 """
 
-import re
+from __future__ import annotations
 
-try:  # Python 3.11+
-    from re import _constants as sre_c
-    from re import _parser as sre_parse
-except ImportError:  # pragma: no cover
-    import sre_constants as sre_c
-    import sre_parse
+import functools
+
+import re2
 
 MAX_PATTERN_LENGTH = 200
-_REPEATS = {sre_c.MAX_REPEAT, sre_c.MIN_REPEAT}
-if hasattr(sre_c, "POSSESSIVE_REPEAT"):
-    _REPEATS.add(sre_c.POSSESSIVE_REPEAT)
-_ANY = "any"
+# RE2 refuses to compile a pattern whose automaton would exceed this; 1 MiB is ample for a
+# field format and bounds what one saved form can cost per worker.
+MAX_PROGRAM_MEMORY = 1 << 20
 
 
 class UnsafePattern(ValueError):
     pass
 
 
-def _is_unbounded(op_args) -> bool:
-    _min, maximum, _body = op_args
-    return maximum == sre_c.MAXREPEAT or maximum > 50
+def _options() -> re2.Options:
+    options = re2.Options()
+    options.max_mem = MAX_PROGRAM_MEMORY
+    options.log_errors = False  # a refused pattern is a designer message, not a log line
+    return options
 
 
-def _contains_repeat(items) -> bool:
-    for op, args in items:
-        if op in _REPEATS and _is_unbounded(args):
-            return True
-        for sub in _children(op, args):
-            if _contains_repeat(sub):
-                return True
-    return False
-
-
-def _children(op, args):
-    if op in _REPEATS:
-        return [args[2]]
-    if op is sre_c.SUBPATTERN:
-        return [args[-1]]
-    if op is sre_c.BRANCH:
-        return list(args[1])
-    if op in (sre_c.ASSERT, sre_c.ASSERT_NOT):
-        return [args[1]]
-    if op is getattr(sre_c, "ATOMIC_GROUP", None):
-        return [args]
-    if op is sre_c.GROUPREF_EXISTS:
-        return [b for b in args[1:] if b is not None]
-    return []
-
-
-def _first_chars(items):
-    """Characters a sequence can start with: a set of code points, or _ANY when unsure."""
-    for op, args in items:
-        if op is sre_c.LITERAL:
-            return {args}
-        if op is sre_c.NOT_LITERAL or op is sre_c.ANY or op is sre_c.CATEGORY:
-            return _ANY
-        if op is sre_c.IN:
-            chars = set()
-            for kind, value in args:
-                if kind is sre_c.LITERAL:
-                    chars.add(value)
-                elif kind is sre_c.RANGE and value[1] - value[0] < 256:
-                    chars.update(range(value[0], value[1] + 1))
-                else:
-                    return _ANY
-            return chars
-        if op in (sre_c.AT,):
+def _translate_escapes(pattern: str) -> str:
+    r"""`\uXXXX` and `\UXXXXXXXX` become RE2's `\x{...}`; every other escape is kept as written."""
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        char = pattern[i]
+        if char == "\\" and i + 1 < n:
+            nxt = pattern[i + 1]
+            width = 4 if nxt == "u" else 8 if nxt == "U" else 0
+            digits = pattern[i + 2 : i + 2 + width]
+            if width and len(digits) == width and all(c in "0123456789abcdefABCDEF" for c in digits):
+                out.append("\\x{" + digits + "}")
+                i += 2 + width
+                continue
+            out.append(pattern[i : i + 2])  # keeps `\\u` (an escaped backslash, then u) intact
+            i += 2
             continue
-        if op in _REPEATS:
-            first = _first_chars(args[2])
-            if args[0] == 0:
-                return _ANY  # optional: what follows may start too; be conservative
-            return first
-        if op is sre_c.SUBPATTERN:
-            return _first_chars(args[-1])
-        if op is sre_c.BRANCH:
-            result = set()
-            for branch in args[1]:
-                first = _first_chars(branch)
-                if first is _ANY:
-                    return _ANY
-                result |= first
-            return result
-        return _ANY
-    return set()
+        out.append(char)
+        i += 1
+    return "".join(out)
 
 
-def _overlapping_branches(items) -> bool:
-    for op, args in items:
-        if op is sre_c.BRANCH:
-            seen = set()
-            for branch in args[1]:
-                first = _first_chars(branch)
-                if first is _ANY or first & seen or not first:
-                    return True
-                seen |= first
-        elif op is sre_c.SUBPATTERN:
-            if _overlapping_branches(args[-1]):
-                return True
-    return False
-
-
-def _walk(items) -> None:
-    for op, args in items:
-        if op in (sre_c.GROUPREF, sre_c.GROUPREF_EXISTS):
-            raise UnsafePattern("backreferences are not allowed")
-        if op in _REPEATS and args[1] > 1:
-            body = args[2]
-            if _contains_repeat(body):
-                raise UnsafePattern("a repeated group contains another repetition (like (a+)+), which can take exponential time")
-            if _is_unbounded(args) and _overlapping_branches(body):
-                raise UnsafePattern("a repeated alternation has branches that can match the same text (like (a|a)*), which can take exponential time")
-        for sub in _children(op, args):
-            _walk(sub)
-
-
-def check_pattern(pattern: str) -> None:
-    """Raise UnsafePattern (with a reason) for invalid, oversized or dangerous patterns."""
+@functools.lru_cache(maxsize=512)
+def compile_pattern(pattern: str):
+    """The compiled RE2 pattern, or UnsafePattern with a reason a designer can act on."""
     if len(pattern) > MAX_PATTERN_LENGTH:
         raise UnsafePattern(f"the pattern is longer than {MAX_PATTERN_LENGTH} characters")
     try:
-        re.compile(pattern)
-        parsed = sre_parse.parse(pattern)
-    except (re.error, RecursionError, OverflowError) as exc:
-        raise UnsafePattern(f"not a valid regular expression ({exc})") from None
-    _walk(list(parsed))
+        return re2.compile(_translate_escapes(pattern), _options())
+    except re2.error as exc:
+        reason = exc.args[0] if exc.args else exc
+        if isinstance(reason, bytes):
+            reason = reason.decode("utf-8", "replace")
+        raise UnsafePattern(
+            f"not a pattern the linear-time engine accepts ({reason}); backreferences, lookahead/lookbehind "
+            "and repetition counts above 1000 are not supported"
+        ) from None
+
+
+def check_pattern(pattern: str) -> None:
+    """Raise UnsafePattern (with a reason) for a pattern that cannot be used."""
+    compile_pattern(pattern)
+
+
+def pattern_fullmatch(pattern: str, value: str) -> bool:
+    return compile_pattern(pattern).fullmatch(value) is not None

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from forms import conditions, expressions
 from forms.regex_safety import UnsafePattern, check_pattern
+from project.text import invisible_characters
 
 KEY_RE = r"^[a-z][a-z0-9_]{0,39}$"
 MAX_FIELDS = 200  # all fields, table columns included
@@ -48,6 +49,8 @@ class Strict(BaseModel):
 def _no_control(value: str) -> str:
     if _CONTROL.search(value):
         raise ValueError("control characters are not allowed")
+    if found := invisible_characters(value):
+        raise ValueError(f"invisible or direction-changing characters are not allowed ({', '.join(found[:5])})")
     return value
 
 

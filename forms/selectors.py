@@ -4,9 +4,9 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from forms import builder, permissions
-from forms.models import FormDefinition, FormSubmission, FormVersion
+from forms.models import PUBLIC_PURPOSES, FormDefinition, FormSubmission, FormVersion
 from forms.states import VersionState
-from workflows.org.selectors import is_system_admin, org_units_visible_to, street_ids_visible_to
+from workflows.org.selectors import is_system_admin, street_ids_visible_to
 
 
 def published_version_for(*, purpose: str, street) -> FormVersion | None:
@@ -80,12 +80,22 @@ def versions_compare(*, user, old_pk, new_pk) -> dict:
 
 
 def submissions_for_user(user) -> QuerySet[FormSubmission]:
+    """Submissions this user may read: the audience in permissions.submission_audience, as SQL."""
     if not user.is_authenticated:
         return FormSubmission.objects.none()
     qs = FormSubmission.objects.select_related("version", "version__definition", "submitted_by")
     if is_system_admin(user):
         return qs
-    return qs.filter(Q(submitted_by=user) | Q(org_unit__in=org_units_visible_to(user)))
+    audience = permissions.submission_audience(user)
+    scope = (
+        Q(submitted_by=user)
+        | Q(org_unit_id__in=audience.work_units)
+        | Q(org_unit_id__in=audience.streets)
+        | Q(org_unit__parent_id__in=audience.streets)
+    )
+    if audience.resident_units and PUBLIC_PURPOSES:
+        scope |= Q(org_unit_id__in=audience.resident_units, version__definition__purpose__in=PUBLIC_PURPOSES)
+    return qs.filter(scope)
 
 
 def submission_get_for_user(*, user, pk) -> FormSubmission:

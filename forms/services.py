@@ -11,6 +11,7 @@ from forms.models import FormDefinition, FormHistory, FormSubmission, FormVersio
 from forms.schema import SchemaError, dump_schema, parse_schema
 from forms.states import VersionState
 from project.storage import keeps_files_only_on_success
+from project.text import free_text_problem
 
 EMPTY_SCHEMA = {"sections": [{"title_zh": "", "rows": []}]}
 
@@ -49,6 +50,8 @@ def definition_create(
         errors["purpose"] = [_("Unknown purpose.")]
     if owner is not None and owner.kind != "street":
         errors["owner"] = [_("The owner must be a street (or empty for every street).")]
+    if problem := free_text_problem(name):
+        errors["name"] = [problem]
     if FormDefinition.objects.filter(code=code).exists():
         errors["code"] = [_("A form with this code exists already.")]
     elif purpose in Purpose.values and FormDefinition.objects.filter(purpose=purpose, owner=owner).exists():

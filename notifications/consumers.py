@@ -19,6 +19,7 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 
 from notifications import kinds, selectors, services, transports
 from notifications.groups import groups_for_user
+from project.limits import json_loads
 
 CLOSE_UNAUTHENTICATED = 4401
 REPLAY_BATCH = 200
@@ -102,7 +103,7 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         if not getattr(self, "user_id", None):
             return
         try:
-            content = json.loads(message.get("text") or "")
+            content = json_loads(message.get("text") or "")
             kind = content["type"]
         except (ValueError, TypeError, KeyError):
             await self.send_json({"type": "error", "detail": "Send JSON objects with a type."})

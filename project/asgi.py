@@ -15,11 +15,13 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from notifications.routing import websocket_urlpatterns  # noqa: E402
+from project.limits import BodyLimit  # noqa: E402
 from project.ws_auth import OriginCheck, TokenOrSessionAuthMiddlewareStack  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # BodyLimit refuses an oversized body before Django reads it (project/limits.py).
+        "http": BodyLimit(django_asgi_app),
         "websocket": OriginCheck(TokenOrSessionAuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

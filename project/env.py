@@ -51,3 +51,29 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return list(default)
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_proxies(name: str) -> tuple[int, frozenset[str]]:
+    """A trusted-proxy setting: off (0/false/empty), a hop count (true = 1, or N), or addresses.
+
+    Returns (hops, addresses); at most one of them is set.
+    """
+    import ipaddress
+
+    raw = (os.environ.get(name) or "").strip()
+    lowered = raw.lower()
+    if lowered in _FALSE:
+        return 0, frozenset()
+    if lowered in _TRUE:
+        return 1, frozenset()
+    if raw.isdigit():
+        return int(raw), frozenset()
+    addresses = set()
+    for item in raw.split(","):
+        try:
+            addresses.add(str(ipaddress.ip_address(item.strip())))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"Environment variable {name}={raw!r} must be 0/1, a proxy hop count, or proxy IP addresses."
+            ) from None
+    return 0, frozenset(addresses)

@@ -30,3 +30,34 @@ def file_response(request, handle, **kwargs) -> FileResponse:
     if isinstance(getattr(request, "_request", request), ASGIRequest):  # a DRF Request wraps Django's
         response.streaming_content = _chunks(handle)
     return response
+
+
+def user_file_response(request, handle, *, filename: str = "") -> FileResponse:
+    """A stored user file, served so that it can never run as part of the site.
+
+    The type comes from the content (project.uploads), not the stored name, so even a file stored
+    before the upload policy existed is harmless: what is not a known kind goes out as
+    application/octet-stream. Only images and PDF are shown inline; the sandbox CSP keeps any
+    script in a shown file from reaching the site's origin, and nosniff stops the browser from
+    guessing a more dangerous type.
+    """
+    from project import uploads
+
+    kind = uploads.detect(handle)
+    if kind is None:
+        content_type, inline, extension = "application/octet-stream", False, "bin"
+    else:
+        content_type, inline, extension = kind.mime, kind.inline, kind.extension
+    stem = (filename.rsplit(".", 1)[0] if filename else "") or "file"
+    response = file_response(
+        request, handle, as_attachment=not inline, filename=f"{stem}.{extension}", content_type=content_type
+    )
+    mark_user_file(response)
+    return response
+
+
+def mark_user_file(response):
+    response["X-Content-Type-Options"] = "nosniff"
+    # Set before the CSP middleware runs, which leaves a response's own policy alone.
+    response["Content-Security-Policy"] = "sandbox"
+    return response

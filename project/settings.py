@@ -3,10 +3,11 @@
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from project.env import env_bool, env_int, env_list, env_str
+from project.env import env_bool, env_int, env_list, env_proxies, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "data")))
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "channels",
     "viewflow",
     "viewflow.workflow",
@@ -53,6 +55,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "project.limits.RequestLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -162,6 +166,22 @@ EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 5000, minimum=0)
 # results are deleted this many days after they end (`manage.py prune_jobs`, run by run_timers).
 JOB_RETENTION_DAYS = env_int("JOB_RETENTION_DAYS", 14, minimum=1)
 
+# --- uploads (project/uploads.py: one policy for every file a user sends) -------------------------
+# A file's kind is read from its content; each kind has its own cap. Zip-based files (xlsx, docx)
+# are refused when their parts would unpack past UPLOAD_MAX_UNCOMPRESSED_BYTES or a large part is
+# compressed more than UPLOAD_MAX_COMPRESSION_RATIO to 1 (a zip bomb).
+UPLOAD_MAX_IMAGE_BYTES = env_int("UPLOAD_MAX_IMAGE_BYTES", 10 * 1024 * 1024, minimum=1024)
+UPLOAD_MAX_PDF_BYTES = env_int("UPLOAD_MAX_PDF_BYTES", 20 * 1024 * 1024, minimum=1024)
+UPLOAD_MAX_OFFICE_BYTES = env_int("UPLOAD_MAX_OFFICE_BYTES", 10 * 1024 * 1024, minimum=1024)
+UPLOAD_MAX_UNCOMPRESSED_BYTES = env_int("UPLOAD_MAX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024, minimum=1024 * 1024)
+UPLOAD_MAX_COMPRESSION_RATIO = env_int("UPLOAD_MAX_COMPRESSION_RATIO", 100, minimum=10)
+# A request body declared larger than this is refused from its Content-Length before it is read
+# (413); it must exceed the largest file cap above.
+REQUEST_MAX_BYTES = env_int(
+    "REQUEST_MAX_BYTES", max(UPLOAD_MAX_IMAGE_BYTES, UPLOAD_MAX_PDF_BYTES, UPLOAD_MAX_OFFICE_BYTES) + 1024 * 1024,
+    minimum=1024 * 1024,
+)
+
 # --- auth -------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "org.User"
 LOGIN_URL = "login"
@@ -172,9 +192,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-# Failed logins allowed per username and per client address within LOGIN_FAILURE_WINDOW seconds.
+# Failed logins within LOGIN_FAILURE_WINDOW seconds: LOGIN_FAILURE_LIMIT for one user name from one
+# client address (typos elsewhere never lock a user out), LOGIN_ADDRESS_FAILURE_LIMIT for all names
+# from one address (set high: a whole office may share one address). Successes reset neither count
+# of the address.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 100, minimum=1)
 LOGIN_FAILURE_WINDOW = env_int("LOGIN_FAILURE_WINDOW", 900, minimum=1)
+# The reverse proxy in front of the server: 0 (none; X-Forwarded-* are ignored), a hop count (1 for
+# one proxy) or the proxies' addresses. Only then are the client address and HTTPS taken from
+# X-Forwarded-For / X-Forwarded-Proto.
+BEHIND_PROXY_HOPS, BEHIND_PROXY_ADDRESSES = env_proxies("BEHIND_PROXY")
+BEHIND_PROXY = bool(BEHIND_PROXY_HOPS or BEHIND_PROXY_ADDRESSES)
 
 # --- i18n -------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -212,9 +241,17 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON with a nesting limit (a 400 instead of a RecursionError); see project/limits.py.
+    "DEFAULT_PARSER_CLASSES": [
+        "project.limits.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "project.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"login": env_str("LOGIN_THROTTLE_RATE", "10/min")},
+    # DRF's own throttles read X-Forwarded-For only through this many trusted proxies.
+    "NUM_PROXIES": BEHIND_PROXY_HOPS,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Gongying API",
@@ -236,10 +273,30 @@ SECURE_SSL_REDIRECT = SECURE_HTTPS and env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if SECURE_HTTPS else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Scripts take the CSRF token from the page's form field (as designer.js does), so no script needs
+# to read the cookie, and an injected script cannot either.
+CSRF_COOKIE_HTTPONLY = True
+# Every page: scripts, styles, images and connections (websockets included) from the site itself
+# only, no inline script or style, no plugins, no framing. User files carry their own stricter
+# `sandbox` policy (project.http.user_file_response), which the middleware leaves in place.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # Pico's icons are data: SVGs in its stylesheet
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # --- mail -------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -252,6 +309,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+
+# --- the embedded server (manage.py serve) -----------------------------------------------------
+# A crashed child (server, timer loop, job worker) is started again after SERVE_RESTART_DELAY
+# seconds, doubling on each quick crash up to SERVE_RESTART_MAX_DELAY.
+SERVE_RESTART_DELAY = env_int("SERVE_RESTART_DELAY", 1, minimum=0)
+SERVE_RESTART_MAX_DELAY = env_int("SERVE_RESTART_MAX_DELAY", 60, minimum=1)
 
 # --- approvals -----------------------------------------------------------------------------------
 # A person completing a sequential approval step goes through the engine's fast path (the same

@@ -11,7 +11,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from project.http import file_response
+from project.http import file_response, mark_user_file
 from project.lib.xlsx import BadWorkbook
 from spreadsheets import selectors, services
 from spreadsheets.models import Job
@@ -31,7 +31,11 @@ class AnyAccept(BaseContentNegotiation):
 
 
 def workbook_response(request, export: services.ExportFile) -> FileResponse:
-    return file_response(request, export.handle, as_attachment=True, filename=export.filename, content_type=XLSX_TYPE)
+    # Workbooks carry users' text (and an error report is a user's own file marked up): the same
+    # headers as any user file.
+    return mark_user_file(
+        file_response(request, export.handle, as_attachment=True, filename=export.filename, content_type=XLSX_TYPE)
+    )
 
 
 def job_url(job: Job) -> str:
@@ -156,7 +160,7 @@ class JobDownloadView(APIView):
         job = selectors.job_get_for_user(user=request.user, pk=pk)
         if not job.result:
             return Response({"detail": _("This job has no file (yet).")}, status=status.HTTP_409_CONFLICT)
-        return file_response(
+        return mark_user_file(file_response(
             request,
             job.result.open("rb"), as_attachment=True, filename=services.job_file_name(job), content_type=XLSX_TYPE
-        )
+        ))

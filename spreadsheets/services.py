@@ -341,9 +341,10 @@ def import_start(*, actor, kind: str, upload, query: Mapping[str, str]) -> Impor
     limits = import_limits()
     if upload is None:
         raise xlsx.BadWorkbook(_("Choose a workbook (.xlsx) to upload."))
-    if upload.size is not None and upload.size > limits.max_bytes:
+    if upload.size is not None and upload.size > min(limits.max_bytes, settings.UPLOAD_MAX_OFFICE_BYTES):
         raise xlsx.BadWorkbook(
-            _("The file is larger than %(limit)s bytes; split it into smaller files.") % {"limit": f"{limits.max_bytes:,}"}
+            _("The file is larger than %(limit)s bytes; split it into smaller files.")
+            % {"limit": f"{min(limits.max_bytes, settings.UPLOAD_MAX_OFFICE_BYTES):,}"}
         )
     data = upload.read(limits.max_bytes + 1)
     # Cheap checks first, so an obviously bad file never becomes a job.

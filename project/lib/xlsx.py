@@ -28,6 +28,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from project import uploads
+
 MONEY_FORMAT = '"¥"#,##0.00'
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
@@ -408,6 +410,11 @@ def check_file(data: bytes) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
+            # From the directory alone, before testzip or openpyxl decompresses a single part.
+            try:
+                uploads.check_archive(archive)
+            except uploads.UploadRefused as exc:
+                raise BadWorkbook(exc.messages[0]) from None
             if archive.testzip() is not None:
                 raise BadWorkbook(_("The workbook is damaged (corrupt zip archive). Save it again and retry."))
     except zipfile.BadZipFile:

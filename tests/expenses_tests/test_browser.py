@@ -25,10 +25,10 @@ def test_staff_file_3000_yuan_on_a_phone_and_the_secretary_and_two_members_appro
     steps = staff.locator("#route-steps li")
     staff.select_option("select[name=category]", "party_activity")
     staff.fill("input[name=amount]", "800")
-    staff.wait_for_function("document.querySelector('#route-steps').dataset.count === '1'")
+    staff.wait_for_function("() => document.querySelector('#route-steps').dataset.count === '1'")
     assert steps.first.get_attribute("data-step") == "community_secretary"
     staff.fill("input[name=amount]", "3000")
-    staff.wait_for_function("document.querySelector('#route-steps').dataset.count === '2'")
+    staff.wait_for_function("() => document.querySelector('#route-steps').dataset.count === '2'")
     assert [steps.nth(i).get_attribute("data-step") for i in range(2)] == ["community_secretary", "community_committee"]
     assert "审批" in staff.locator("#route-preview").inner_text() or "会签" in staff.locator("#route-preview").inner_text()
     staff.fill("input[name=payee]", "鹤山市沙坪印刷厂")

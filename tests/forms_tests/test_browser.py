@@ -46,11 +46,11 @@ def test_an_admin_builds_and_publishes_a_conditional_form_and_a_secretary_fills_
     assert preview.locator('[data-field="org_name"]').is_visible()
 
     admin.click("[data-testid=save]")
-    admin.wait_for_function("document.querySelector('[data-testid=designer-status]').textContent === '已保存。'")
+    admin.wait_for_function("() => document.querySelector('[data-testid=designer-status]').textContent === '已保存。'")
     assert admin.inner_text("[data-testid=designer-errors]") == ""
     admin.once("dialog", lambda dialog: dialog.accept())
     admin.click("[data-testid=publish]")
-    admin.wait_for_function("document.querySelector('[data-testid=version-state]').textContent === '已发布'")
+    admin.wait_for_function("() => document.querySelector('[data-testid=version-state]').textContent === '已发布'")
     version = FormVersion.objects.get(definition__code="venue-booking")
     assert version.state == "published"
     assert [f["key"] for s in version.schema["sections"] for r in s["rows"] for f in r["fields"]] == [
@@ -96,13 +96,13 @@ def test_choosing_engineering_works_on_the_expense_form_shows_its_field_and_adds
     steps = staff.locator("#route-steps li")
     staff.select_option("select[name=category]", "daily_operations")
     staff.fill("input[name=amount]", "3000")
-    staff.wait_for_function("document.querySelector('#route-steps').dataset.count === '2'")
+    staff.wait_for_function("() => document.querySelector('#route-steps').dataset.count === '2'")
     approval = staff.locator('[data-testid=expense-extra] [data-field="engineering_approval"]')
     assert approval.is_hidden()
 
     staff.select_option("select[name=extra-project_type]", "engineering")
     assert approval.is_visible()
-    staff.wait_for_function("document.querySelector('#route-steps').dataset.count === '3'")
+    staff.wait_for_function("() => document.querySelector('#route-steps').dataset.count === '3'")
     assert steps.nth(2).get_attribute("data-step") == "street_reviewer"
 
     staff.click("[data-testid=expense-extra] [data-add-row]")
@@ -131,9 +131,9 @@ def test_an_admin_reorders_fields_by_dragging_and_the_saved_schema_follows(demo,
     assert keys[:2] == ["applicant_type", "org_name"]
     items.nth(2).drag_to(items.nth(0))
     admin.wait_for_function(
-        "document.querySelector('[data-testid=field-list] ul li').dataset.key !== 'applicant_type'")
+        "() => document.querySelector('[data-testid=field-list] ul li').dataset.key !== 'applicant_type'")
     admin.click("[data-testid=save]")
-    admin.wait_for_function("document.querySelector('[data-testid=designer-status]').textContent === '已保存。'")
+    admin.wait_for_function("() => document.querySelector('[data-testid=designer-status]').textContent === '已保存。'")
     version.refresh_from_db()
     saved = [f["key"] for r in version.schema["sections"][0]["rows"] for f in r["fields"]]
     shown = [items.nth(i).get_attribute("data-key") for i in range(items.count())]

@@ -116,10 +116,16 @@ def test_an_attachment_within_limits_is_stored_and_others_are_refused(settings, 
     cleaned, errors = run([spec], {}, files={"file": ok})
     assert errors == {}
     assert cleaned["file"]["name"] == "发票.pdf" and (tmp_path / cleaned["file"]["path"]).exists()
-    too_big = SimpleUploadedFile("big.pdf", b"x" * 2048, content_type="application/pdf")
-    assert run([spec], {}, files={"file": too_big})[1]["file"] == [_("The file is larger than %(kb)s kB.") % {"kb": 1}]
+    assert cleaned["file"]["content_type"] == "application/pdf"
+    assert "发票" not in cleaned["file"]["path"] and cleaned["file"]["path"].endswith(".pdf")
+    too_big = SimpleUploadedFile("big.pdf", b"%PDF" + b"x" * 2048, content_type="application/pdf")
+    assert run([spec], {}, files={"file": too_big})[1]["file"] == [_("The file is larger than %(limit)s.") % {"limit": "1 kB"}]
+    allowed = _("This kind of file is not accepted; allowed: %(allowed)s.") % {"allowed": "pdf"}
     wrong_type = SimpleUploadedFile("run.exe", b"MZ", content_type="application/octet-stream")
-    assert ".exe" in run([spec], {}, files={"file": wrong_type})[1]["file"][0]
+    assert run([spec], {}, files={"file": wrong_type})[1]["file"] == [allowed]
+    # The name and the client's type are not believed: an HTML page called .pdf is refused.
+    disguised = SimpleUploadedFile("发票.pdf", b"<html><script>alert(1)</script>", content_type="application/pdf")
+    assert run([spec], {}, files={"file": disguised})[1]["file"] == [allowed]
 
 
 def test_an_invalid_form_leaves_no_attachment_behind(settings, tmp_path):

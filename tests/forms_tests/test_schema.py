@@ -1,6 +1,9 @@
 """Hostile and malformed schemas are refused with clear, located messages."""
 
+import time
+
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from forms import expressions
@@ -134,16 +137,42 @@ def test_conditions_must_refer_to_existing_other_fields_and_have_a_sensible_shap
     )
 
 
-@pytest.mark.parametrize("pattern", ["(a+)+", "(a*)*", "(a|a)*", "(a|ab)+$", r"(\d+\w*)*x", r"(.*a){20}", r"(\w+\s?)+$", r"(a)\1"])
-def test_patterns_that_could_backtrack_catastrophically_are_refused(pattern):
+@pytest.mark.parametrize("pattern", [r"(a)\1", r"(?=a)b", r"(?<!x)y", r"(.{0,50}){0,50}x", r"a{1001}"])
+def test_patterns_the_linear_time_engine_cannot_run_are_refused_with_a_designer_message(pattern):
     with pytest.raises(UnsafePattern):
         check_pattern(pattern)
     assert "pattern refused" in messages(refused(schema_of(field("a", "text", validators={"pattern": pattern}))))
 
 
+@pytest.mark.parametrize(
+    "pattern",
+    ["(?:a?){50}a{50}", ".*.*.*.*.*.*.*=", "(a+)+$", "(a*)*", "(a|a)*", "(a|ab)+$", r"(\d+\w*)*x", r"(.*a){20}", r"(\w+\s?)+$"],
+)
+def test_patterns_that_backtrack_in_python_re_validate_a_200_character_input_in_linear_time(pattern):
+    from forms.kinds import PatternValidator
+
+    parse_schema(schema_of(field("a", "text", validators={"pattern": pattern})))
+    validator = PatternValidator(pattern)
+    for value in ("a" * 200, "a" * 199 + "!", "=" * 100 + "a" * 100):
+        started = time.perf_counter()
+        try:
+            validator(value)
+        except ValidationError:
+            pass
+        assert time.perf_counter() - started < 0.05
+
+
 @pytest.mark.parametrize("pattern", [r"\d{6}", r"[A-Z]{2}-\d+", r"(ab|cd)+", r"[\u4e00-\u9fa5]{2,10}", r"(\d{3}-){2}\d{4}", r"1[3-9]\d{9}"])
 def test_ordinary_patterns_are_accepted(pattern):
     check_pattern(pattern)
+
+
+def test_unicode_escapes_written_the_python_way_match_chinese_text():
+    from forms.regex_safety import pattern_fullmatch
+
+    assert pattern_fullmatch(r"[\u4e00-\u9fa5]{2,10}", "沙坪街道")
+    assert not pattern_fullmatch(r"[\u4e00-\u9fa5]{2,10}", "Shaping")
+    assert pattern_fullmatch(r"\\u0041", "\\u0041")  # an escaped backslash then "u" stays literal
 
 
 def test_validators_must_fit_the_kind():

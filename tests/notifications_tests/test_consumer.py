@@ -207,6 +207,15 @@ async def test_bad_client_messages_get_an_error_not_a_crash(users):
     await socket.disconnect()
 
 
+async def test_a_deeply_nested_message_gets_an_error_and_the_socket_stays_open(users):
+    socket, _ = await open_socket(users["guilin_staff"])
+    await socket.send_to(text_data="[" * 5000 + "]" * 5000)
+    assert (await socket.receive_json_from(timeout=5))["type"] == "error"
+    await socket.send_json_to({"type": "ping"})
+    assert await socket.receive_json_from(timeout=5) == {"type": "pong"}
+    await socket.disconnect()
+
+
 async def test_gaining_and_losing_a_role_rejoins_open_sockets(users, communities):
     from workflows.org.services import membership_grant, membership_revoke
 

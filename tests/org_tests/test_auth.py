@@ -1,15 +1,15 @@
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from tests.conftest import DEMO_TEST_PASSWORD
+from tests.org_tests.throttles import forget_throttles
 
 
 @pytest.fixture(autouse=True)
 def _fresh_throttles():
-    cache.clear()
+    forget_throttles()
     yield
-    cache.clear()
+    forget_throttles()
 
 
 def test_a_good_token_request_returns_a_token_that_authenticates(demo, anon_api):

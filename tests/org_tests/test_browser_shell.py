@@ -39,3 +39,18 @@ def test_a_wrong_password_shows_an_inline_message_not_an_error_page(demo, browse
     page.fill("input[name=password]", "not-the-password")
     page.click("[data-testid=login-submit]")
     assert page.locator("[data-testid=login-error]").inner_text() == "用户名或密码错误。"
+
+
+def test_under_the_content_security_policy_the_pages_scripts_still_work_and_nothing_is_blocked(demo, browser_page):
+    page = browser_page(viewport=LAPTOP)
+    violations = []
+    page.on("console", lambda message: violations.append((page.url, message.text)) if "Content Security Policy" in message.text else None)
+    login(page, "shaping_reviewer", DEMO_TEST_PASSWORD)
+    page.goto("/expenses/")
+    # The state filter submits itself from a script file (there is no inline onchange).
+    page.select_option("select[name=state]", "pending")
+    page.wait_for_url("**/expenses/?state=pending")
+    page.goto("/rooms/")
+    page.goto("/api/docs/")
+    page.wait_for_selector(".swagger-ui .info", timeout=15_000)
+    assert violations == []

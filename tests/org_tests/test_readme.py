@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-READERS = re.compile(r"""env_(?:str|bool|int|list)\(\s*["']([A-Z][A-Z0-9_]+)["']""")
+READERS = re.compile(r"""env_(?:str|bool|int|list|proxies)\(\s*["']([A-Z][A-Z0-9_]+)["']""")
 
 
 def _variables_read_by_the_code() -> set[str]:

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test import Client
 
 from project import checks
-from project.env import env_bool, env_int, env_list
+from project.env import env_bool, env_int, env_list, env_proxies
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -117,3 +117,22 @@ def test_healthz_checks_the_database_and_channel_layer_and_names_the_backends(db
     assert body["database"] == {"backend": connection.vendor, "ok": True}
     expected_layer = "redis" if settings.REDIS_URL else "in-memory"
     assert body["channel_layer"]["backend"] == expected_layer and body["channel_layer"]["ok"] is True
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("", (0, frozenset())), ("0", (0, frozenset())), ("false", (0, frozenset())),
+        ("1", (1, frozenset())), ("true", (1, frozenset())), ("2", (2, frozenset())),
+        ("10.0.0.5, 10.0.0.6", (0, frozenset({"10.0.0.5", "10.0.0.6"}))), ("::1", (0, frozenset({"::1"}))),
+    ],
+)
+def test_behind_proxy_takes_off_a_hop_count_or_the_proxies_addresses(monkeypatch, raw, expected):
+    monkeypatch.setenv("GY_PROXY", raw)
+    assert env_proxies("GY_PROXY") == expected
+
+
+def test_behind_proxy_refuses_what_is_neither_a_count_nor_addresses(monkeypatch):
+    monkeypatch.setenv("GY_PROXY", "my-proxy.local")
+    with pytest.raises(ImproperlyConfigured):
+        env_proxies("GY_PROXY")

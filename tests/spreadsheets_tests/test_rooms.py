@@ -1,6 +1,9 @@
 """Rooms: a scoped export, its template, and imports that write everything or nothing."""
 
+import io
 import os
+import time
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -184,3 +187,42 @@ async def test_under_asgi_an_export_streams_in_chunks(async_client, secretary):
     assert response.status_code == 200 and response.is_async  # through DRF's Request, too
     data = b"".join([chunk async for chunk in response.streaming_content])
     assert read_sheets(data)["场室"] and len(data) == int(response["Content-Length"])
+
+
+def _with_extra_part(data: bytes, name: str, size: int) -> bytes:
+    """The workbook with one more part of `size` bytes of one repeated character (deflates ~1000:1)."""
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if info.filename != name:
+                target.writestr(info, source.read(info))
+        with target.open(name, "w") as part:
+            chunk = b"<si><t>a</t></si>" * 4096
+            for _ in range(size // len(chunk)):
+                part.write(chunk)
+    return out.getvalue()
+
+
+def test_a_zip_bomb_workbook_is_refused_from_its_directory_in_under_a_second(api_for, secretary):
+    before = Room.objects.count()
+    bomb = _with_extra_part(build_sheet(HEADERS, [["和平社区", "亲子室", ACTIVITY, 45, "2F", 20, "是", ""]]),
+                            "xl/sharedStrings.xml", 100 * 1024 * 1024)
+    assert len(bomb) < 512 * 1024
+
+    started = time.perf_counter()
+    response = upload(api_for(secretary), bomb)
+
+    assert time.perf_counter() - started < 1
+    assert response.status_code == 400
+    assert "zip" in str(response.json()) or "MB" in str(response.json())
+    assert Room.objects.count() == before
+
+
+def test_a_highly_compressed_part_under_the_total_cap_is_refused_by_its_ratio(api_for, secretary, settings):
+    bomb = _with_extra_part(build_sheet(HEADERS, [["和平社区", "亲子室", ACTIVITY, 45, "2F", 20, "是", ""]]),
+                            "xl/sharedStrings.xml", 8 * 1024 * 1024)
+
+    response = upload(api_for(secretary), bomb)
+
+    assert response.status_code == 400
+    assert "100" in str(response.json())

@@ -15,10 +15,13 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from project.api import IdField
+from project.text import FreeTextValidator
 
 
 class CommentSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    comment = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, default="", validators=[FreeTextValidator()]
+    )
 
 
 class TransferSerializer(CommentSerializer):

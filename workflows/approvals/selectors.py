@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from project.limits import json_loads
 from project.params import parse_id
 from workflows.approvals import actions, registry
 from workflows.approvals.deadlines import is_overdue
@@ -149,7 +150,7 @@ def parse_cursor(raw) -> tuple[dt.datetime, int] | None:
         return None
     try:
         text = str(raw)
-        created, pk = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+        created, pk = json_loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
         created = dt.datetime.fromisoformat(created)
         pk = parse_id(pk)
         if pk is None or timezone.is_naive(created):

@@ -24,6 +24,7 @@ from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
 from project.lib.prepared import PreparedQuery
+from project.text import check_free_text
 from workflows.approvals import actions, events, fastpath, history, registry, route
 from workflows.approvals.deadlines import describe, reminders_for
 from workflows.approvals.errors import RateLimited, StaleState
@@ -179,6 +180,7 @@ def clean_comment(comment) -> str:
         raise ValidationError({"comment": _("Write a comment.")})
     if len(comment) > 2000:
         raise ValidationError({"comment": _("At most 2000 characters.")})
+    check_free_text(comment, field="comment")
     return comment
 
 

@@ -52,13 +52,13 @@ class PaySerializer(serializers.Serializer):
 
 def _extra_param(raw: str | None) -> dict | None:
     """The preview's `extra` query parameter: a small JSON object, else nothing."""
-    import json
+    from project.limits import json_loads
 
     if not raw or len(raw) > 8000:
         return None
     try:
-        value = json.loads(raw)
-    except ValueError:
+        value = json_loads(raw)
+    except ValueError:  # malformed or nested too deep (JSONTooDeep)
         return None
     return value if isinstance(value, dict) else None
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from project.params import parse_id
 from workflows.approvals import selectors as approval_selectors
 from workflows.approvals.models import HistoryEntry
 from workflows.approvals.registry import COMMUNITY
@@ -66,10 +67,10 @@ def expense_list_for_user(*, user, state: str | None = None, community_id=None,
     if state:
         qs = qs.filter(state=state)
     if community_id not in (None, ""):
-        try:
-            qs = qs.filter(community_id=int(community_id))
-        except (TypeError, ValueError):
+        community_id = parse_id(community_id)
+        if community_id is None:
             return ExpenseRequest.objects.none()
+        qs = qs.filter(community_id=community_id)
     if search is not None:
         qs = approval_selectors.apply_search(EXPENSE, qs, search.base)
         if search.amount_min is not None:

@@ -14,7 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pydantic import ValidationError as PydanticError
 
+from project import uploads
 from project.storage import keeps_files_only_on_success
+from project.text import check_free_text, free_text_problem
 from workflows.approvals import actions, history, route
 from workflows.approvals import services as approvals
 from workflows.approvals.errors import StaleState
@@ -53,10 +55,14 @@ def _check_fields(*, category: str, payee: str, purpose: str) -> None:
         errors["payee"] = _("Enter the payee.")
     elif len(payee) > 150:
         errors["payee"] = _("At most 150 characters.")
+    elif problem := free_text_problem(payee):
+        errors["payee"] = problem
     if not purpose.strip():
         errors["purpose"] = _("Describe what the money is for.")
     elif len(purpose) > 500:
         errors["purpose"] = _("At most 500 characters.")
+    elif problem := free_text_problem(purpose):
+        errors["purpose"] = problem
     if errors:
         raise ValidationError(errors)
 
@@ -187,6 +193,7 @@ def expense_resubmit(
     """`extra`, when given, replaces the extra fields; it is validated against the form version
     the request was filed with (like the authority table, the form version stays). As in
     `expense_create`, `extra` is JSON data or the page's post read with `extra_prefix`."""
+    check_free_text(comment, field="comment")
     with transaction.atomic():
         request = _lock(request.pk)
         if not permissions.can_resubmit_expense(actor, request):
@@ -234,6 +241,7 @@ def expense_resubmit(
 
 
 def expense_withdraw(*, actor: User, request: ExpenseRequest, comment: str = "") -> ExpenseRequest:
+    check_free_text(comment, field="comment")
     with transaction.atomic():
         request = _lock(request.pk)
         approvals.process_withdraw(EXPENSE, request, actor=actor, comment=comment)
@@ -241,6 +249,7 @@ def expense_withdraw(*, actor: User, request: ExpenseRequest, comment: str = "")
 
 
 def expense_urge(*, actor: User, request: ExpenseRequest, comment: str = "") -> ExpenseRequest:
+    check_free_text(comment, field="comment")
     with transaction.atomic():
         request = _lock(request.pk)
         approvals.process_urge(EXPENSE, request, actor=actor, comment=comment)
@@ -272,6 +281,12 @@ def expense_pay(*, actor: User, request: ExpenseRequest, paid_on: dt.date, vouch
         errors["paid_on"] = _("Enter the payment date.")
     elif paid_on > timezone.localdate():
         errors["paid_on"] = _("The payment date cannot be in the future.")
+    if scan:
+        # Refused before any lock is taken; ledger.expense_post checks it again where it is stored.
+        try:
+            uploads.accept_upload(scan, kinds=uploads.SCAN_KINDS)
+        except uploads.UploadRefused as exc:
+            errors["scan"] = exc.messages
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from viewflow.workflow.flow.views.chart import FlowChartView
 
+from project.params import parse_id
 from workflows.approvals import services as approvals
 from workflows.approvals.errors import RateLimited, StaleState
 from workflows.expenses import permissions, selectors, services
@@ -107,7 +108,14 @@ def expense_list(request):
     state = request.GET.get("state") or None
     if state not in ExpenseState.values:
         state = None
-    community = request.GET.get("community") or None
+    raw = request.GET.get("community") or None
+    # The same id parser as the API: an id the database cannot hold is a 400, never a 500.
+    community = parse_id(raw) if raw is not None else None
+    if raw is not None and community is None:
+        return render(request, "expenses/expense_list.html", {
+            "expenses": [], "states": ExpenseState.choices, "selected_state": state,
+            "filter_error": _("Enter a community id."),
+        }, status=400)
     search, errors = selectors.parse_expense_search(request.GET)
     expenses = selectors.expense_list_for_user(user=request.user, state=state, community_id=community,
                                                search=search)[:200]
@@ -306,4 +314,7 @@ class ExpenseChartView(FlowChartView):
             if expense.process_id is None:
                 raise Http404
             kwargs["process_pk"] = expense.process_id
-        return super(FlowChartView, self).dispatch(request, *args, **kwargs)
+        response = super(FlowChartView, self).dispatch(request, *args, **kwargs)
+        # viewflow's SVG styles itself inline; it carries no script, and this policy allows none.
+        response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+        return response

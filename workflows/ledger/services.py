@@ -16,7 +16,9 @@ from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from project import uploads
 from project.storage import track_saved
+from project.text import free_text_problem
 from workflows.ledger import permissions
 from workflows.ledger.categories import ExpenseCategory, IncomeSource, LineKind
 from workflows.ledger.models import MAX_AMOUNT, LedgerLine
@@ -119,6 +121,8 @@ def _clean_text(value, errors: dict, field: str, *, max_length: int, required: b
         errors[field] = _("This field is required.")
     elif len(value) > max_length:
         errors[field] = _("Keep this to at most %(max)d characters.") % {"max": max_length}
+    elif problem := free_text_problem(value):
+        errors[field] = problem
     return value
 
 
@@ -219,6 +223,11 @@ def expense_post(
         posted_by=actor,
     )
     if scan:
+        # Checked here, where every scan is stored, whichever page or endpoint sent it.
+        try:
+            uploads.accept_upload(scan, kinds=uploads.SCAN_KINDS)
+        except uploads.UploadRefused as exc:
+            raise ValidationError({"scan": exc.messages}) from None
         line.scan = scan
     try:
         with transaction.atomic():

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from project.http import file_response
+from project.http import user_file_response
 from workflows.ledger import permissions, selectors, services
 from workflows.ledger.categories import IncomeSource, LineKind
 from workflows.ledger.filters import parse_ledger_filters
@@ -158,7 +158,7 @@ def line_scan(request, pk: int):
         handle = line.scan.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    return file_response(request, handle, as_attachment=False, filename=line.scan.name.rsplit("/", 1)[-1])
+    return user_file_response(request, handle, filename=f"voucher-{line.pk}")
 
 
 @login_required

@@ -15,6 +15,10 @@ from workflows.org.models import (
     User,
 )
 from workflows.org.signals import roles_changed
+from workflows.org.views import AdminLoginForm
+
+# One door for passwords: the admin's login form counts failures like the page and the API.
+admin.site.login_form = AdminLoginForm
 
 
 class MembershipInline(admin.TabularInline):

@@ -4,10 +4,10 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from project.params import parse_id
+from project.throttle import ClientRateThrottle
 from workflows.org import selectors, services
 from workflows.org.models import OpeningHours, OrgUnit, Room
 
@@ -22,7 +22,7 @@ class TokenView(APIView):
 
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientRateThrottle]
     throttle_scope = "login"
 
     @extend_schema(
@@ -43,7 +43,7 @@ class TokenView(APIView):
             )
         except services.LoginThrottled as exc:
             return Response(
-                {"detail": _("Too many failed logins. Try again later.")},
+                {"detail": services.login_throttled_message(exc)},
                 status=status.HTTP_429_TOO_MANY_REQUESTS,
                 headers={"Retry-After": str(exc.retry_after)},
             )

@@ -1,60 +1,74 @@
 """Writes in the org area: role memberships and login bookkeeping."""
 
-import hashlib
-
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from project import throttle
+from project.text import free_text_problem
 from workflows.org import permissions
 from workflows.org.models import Community, OrgUnit, RoleMembership, Room, User
 from workflows.org.signals import roles_changed
 
-
-class LoginThrottled(Exception):
-    def __init__(self, retry_after: int):
-        super().__init__(retry_after)
-        self.retry_after = retry_after
+LoginThrottled = throttle.Throttled
 
 
-def _failure_keys(username: str, client_ip: str) -> list[str]:
-    user_key = hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
-    return [f"login-fail:user:{user_key}", f"login-fail:ip:{client_ip or 'unknown'}"]
-
-
-def login_failures_exceeded(*, username: str, client_ip: str) -> bool:
-    limit = settings.LOGIN_FAILURE_LIMIT
-    return any((cache.get(key) or 0) >= limit for key in _failure_keys(username, client_ip))
-
-
-def login_record_failure(*, username: str, client_ip: str) -> None:
-    for key in _failure_keys(username, client_ip):
-        # add() only sets when absent, so the window starts at the first failure.
-        cache.add(key, 0, timeout=settings.LOGIN_FAILURE_WINDOW)
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, timeout=settings.LOGIN_FAILURE_WINDOW)
+def _login_counters(username: str, client_ip: str) -> tuple[throttle.Counter, throttle.Counter]:
+    """A user name is limited per address (typos elsewhere never lock its owner out); an address
+    has a much higher limit of its own (an office may share one)."""
+    address = client_ip or "unknown"
+    name = username.strip().lower()
+    window = settings.LOGIN_FAILURE_WINDOW
+    return (
+        throttle.Counter("login-user", f"{name}@{address}", settings.LOGIN_FAILURE_LIMIT, window),
+        throttle.Counter("login-address", address, settings.LOGIN_ADDRESS_FAILURE_LIMIT, window),
+    )
 
 
 def user_authenticate(*, request, username: str, password: str, client_ip: str) -> User:
-    """Check credentials with failed-attempt throttling shared by the login page and the API."""
-    if login_failures_exceeded(username=username, client_ip=client_ip):
-        raise LoginThrottled(settings.LOGIN_FAILURE_WINDOW)
+    """Check credentials with failed-attempt throttling shared by the login page and the API.
+
+    The attempt is counted before the password is checked (atomically), so simultaneous
+    guesses cannot all slip under the limit; a success gives its count back and clears the name's
+    count at this address, but never the address's count of other failures.
+    """
+    per_user, per_address = _login_counters(username, client_ip)
+    throttle.reserve_all([per_user, per_address])
     user = authenticate(request, username=username, password=password)
     if user is None:
-        login_record_failure(username=username, client_ip=client_ip)
         raise ValidationError(_("Wrong username or password."), code="invalid_login")
-    for key in _failure_keys(username, client_ip):
-        cache.delete(key)
+    per_address.release()
+    per_user.reset()
     return user
 
 
+def login_throttled_message(exc: throttle.Throttled) -> str:
+    """The same words on the page and the API, with the time really left."""
+    minutes = max(1, -(-exc.retry_after // 60))
+    if exc.scope == "login-address":
+        return ngettext(
+            "Too many failed logins from this address. Try again in %(minutes)s minute.",
+            "Too many failed logins from this address. Try again in %(minutes)s minutes.",
+            minutes,
+        ) % {"minutes": minutes}
+    return ngettext(
+        "Too many failed logins. Try again in %(minutes)s minute.",
+        "Too many failed logins. Try again in %(minutes)s minutes.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
 def client_ip_of(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or ""
+    return throttle.client_ip(request)
+
+
+def _check_texts(**values) -> None:
+    errors = {field: [p] for field, value in values.items() if (p := free_text_problem(value))}
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -94,6 +108,7 @@ def room_create(
     """Add a room. Values may be raw text (an import): full_clean converts and validates them."""
     if not permissions.can_manage_rooms(actor, community):
         raise PermissionDenied
+    _check_texts(name=name, floor=floor, note=note)
     room = Room(
         community=community,
         name=name,
@@ -114,6 +129,7 @@ def user_create(*, actor, username: str, display_name: str = "", phone: str = ""
     """Create a user without a password: they set one through a reset, never from a file."""
     if not permissions.can_create_users(actor):
         raise PermissionDenied
+    _check_texts(username=username, display_name=display_name)
     user = User(username=username, display_name=display_name, phone=phone, email=email)
     user.set_unusable_password()
     user.full_clean()

@@ -36,14 +36,33 @@ class LoginForm(forms.Form):
                     password=password,
                     client_ip=services.client_ip_of(self.request),
                 )
-            except services.LoginThrottled:
-                raise ValidationError(_("Too many failed logins. Try again later."), code="throttled") from None
+            except services.LoginThrottled as exc:
+                raise ValidationError(services.login_throttled_message(exc), code="throttled") from None
             if not self.user_cache.is_active:
                 raise ValidationError(_("This account is inactive."), code="inactive")
         return self.cleaned_data
 
     def get_user(self):
         return self.user_cache
+
+
+class AdminLoginForm(LoginForm):
+    """The admin site's login through the same throttled service (its own form would call
+    authenticate() directly and bypass the limits)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        user = self.user_cache
+        if user is not None and not user.is_staff:
+            raise ValidationError(
+                # Django's own admin message, so Django's catalogue translates it.
+                _(
+                    "Please enter the correct %(username)s and password for a staff account. "
+                    "Note that both fields may be case-sensitive."
+                ) % {"username": _("username")},
+                code="invalid_login",
+            )
+        return cleaned
 
 
 class LoginView(auth_views.LoginView):
