@@ -22,6 +22,7 @@ page_patterns = [
     path("", include("workflows.org.urls")),
     path("", include("workflows.approvals.urls")),
     path("ledger/", include("workflows.ledger.urls")),
+    path("public/", include("workflows.ledger.public_urls")),
     path("expenses/", include("workflows.expenses.urls")),
     path("forms/", include("forms.urls")),
     path("notifications/", include("notifications.urls")),

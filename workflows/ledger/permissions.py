@@ -47,3 +47,12 @@ def can_reverse_lines_in(user, community) -> bool:
 
 def can_reverse_line(user, line) -> bool:
     return has_role(user, Role.COMMUNITY_SECRETARY, line.community_id)
+
+
+def can_publish_disclosure(user, community) -> bool:
+    """The secretary publishes the month's books; staff prepare them (they see the preview)."""
+    return has_role(user, Role.COMMUNITY_SECRETARY, community.id)
+
+
+def can_prepare_disclosure(user, community) -> bool:
+    return can_publish_disclosure(user, community) or has_role(user, Role.COMMUNITY_STAFF, community.id)
