@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "workflows.approvals",
     "workflows.ledger",
     "workflows.expenses",
+    "workflows.inquiries",
     "forms.apps.FormsConfig",
     "notifications",
     "spreadsheets",

@@ -1,7 +1,7 @@
 """The approval engine on its own test process (tests/approvals_tests/engine_process), not
 through expenses: a ticket goes review (secretary, 3 working days, escalates to the street
 reviewer by timer) → committee countersign → street desk (a role queue) and is closed by the
-process's own action `answer`. Real database, real services, the real `/api/tasks/` API.
+process's own action `reply`. Real database, real services, the real `/api/tasks/` API.
 
 Nothing outside this package was edited for it: the process declares itself in its AppConfig
 (installed by tests/settings.py only), like any process app.
@@ -113,7 +113,7 @@ pytestmark = pytest.mark.django_db
 def test_the_test_process_declares_itself_and_its_own_action(demo):
     kind = registry.get(KIND)
     assert kind.flow_class.__module__.startswith("tests.approvals_tests.engine_process")
-    assert "answer" in kind.actions and engine.is_task_action("answer")
+    assert "reply" in kind.actions and engine.is_task_action("reply")
     assert [s.code for s in kind.steps] == ["review", "committee", "desk"]
     assert kind.step("desk").queue and kind.step("committee").countersign
     assert kind.step("review").deadline == REVIEW_DEADLINE
@@ -148,14 +148,14 @@ def test_a_ticket_runs_review_countersign_and_queue_to_an_answer_through_the_tas
     for holder in (reviewer, second_reviewer):
         assert "task.queued" in notified(holder, ticket)
 
-    response = post(api_for(second_reviewer), desk.task_id, "answer", {"text": "已报修，本周五前修好。"})
+    response = post(api_for(second_reviewer), desk.task_id, "reply", {"text": "已报修，本周五前修好。"})
     assert response.status_code == 200, response.content
 
     ticket = reload(ticket)
     assert ticket.state == TicketState.APPROVED and ticket.answer == "已报修，本周五前修好。"
     assert open_tasks(ticket) == []
-    assert actions_of(ticket) == ["submit", "approve", "recuse", "approve", "approve", "step_passed", "answer"]
-    answer = history(ticket, action="answer")[0]
+    assert actions_of(ticket) == ["submit", "approve", "recuse", "approve", "approve", "step_passed", "reply"]
+    answer = history(ticket, action="reply")[0]
     assert answer.actor_id == second_reviewer.pk and answer.step == "desk" and answer.task_id == desk.task_id
     assert (answer.state_before, answer.state_after) == (TicketState.PENDING, TicketState.APPROVED)
     assert history(ticket, action="recuse")[0].detail == {"reason": "signed_previous_step"}
@@ -181,10 +181,10 @@ def test_a_queue_task_is_claimed_by_one_holder_and_leaves_the_others(users, comm
     approve_review_and_committee(users, api_for, ticket)
     desk = desk_task(ticket)
     assert post(api_for(users["shaping_reviewer"]), desk.task_id, "claim").status_code == 200
-    assert post(api_for(second_reviewer), desk.task_id, "answer", {"text": "x"}).status_code == 404
+    assert post(api_for(second_reviewer), desk.task_id, "reply", {"text": "x"}).status_code == 404
     assert [r["step"] for r in listed(api_for(users["shaping_reviewer"]), ticket)] == ["desk"]
-    assert post(api_for(users["shaping_reviewer"]), desk.task_id, "answer", {"text": "好"}).status_code == 200
-    assert actions_of(reload(ticket))[-2:] == ["claim", "answer"]
+    assert post(api_for(users["shaping_reviewer"]), desk.task_id, "reply", {"text": "好"}).status_code == 200
+    assert actions_of(reload(ticket))[-2:] == ["claim", "reply"]
 
 
 def test_bad_task_actions_get_a_400_404_or_409_and_change_nothing(users, communities, api_for):
@@ -192,15 +192,15 @@ def test_bad_task_actions_get_a_400_404_or_409_and_change_nothing(users, communi
     secretary = api_for(users["heping_secretary"])
     task = task_id(secretary, ticket)
 
-    response = post(secretary, task, "answer", {})
+    response = post(secretary, task, "reply", {})
     assert response.status_code == 400 and "text" in response.json()
-    response = post(secretary, task, "answer", {"text": "   "})
+    response = post(secretary, task, "reply", {"text": "   "})
     assert response.status_code == 400 and "text" in response.json()
-    response = post(secretary, task, "answer", {"text": "长" * 2001})
+    response = post(secretary, task, "reply", {"text": "长" * 2001})
     assert response.status_code == 400 and "text" in response.json()
     assert post(secretary, task, "frobnicate").status_code == 404
     assert post(api_for(users["heping_committee1"]), task, "approve").status_code == 404
-    assert post(api_for(users["shaping_reviewer"]), task, "answer", {"text": "不是我的"}).status_code == 404
+    assert post(api_for(users["shaping_reviewer"]), task, "reply", {"text": "不是我的"}).status_code == 404
     assert actions_of(ticket) == ["submit"]
 
     assert post(secretary, task, "approve").status_code == 200
@@ -234,10 +234,10 @@ def test_a_step_nobody_holds_goes_to_its_fallback_and_its_signer_cannot_take_the
 
     desk = desk_task(ticket)
     # Same person on two consecutive steps: the queue lets her see it, the rule stops her.
-    response = post(api_for(reviewer), desk.task_id, "answer", {"text": "我来答"})
+    response = post(api_for(reviewer), desk.task_id, "reply", {"text": "我来答"})
     assert response.status_code == 400 and "task" in response.json()
-    assert reload(ticket).answer == "" and "answer" not in actions_of(ticket)
-    assert post(api_for(second_reviewer), desk.task_id, "answer", {"text": "我来答"}).status_code == 200
+    assert reload(ticket).answer == "" and "reply" not in actions_of(ticket)
+    assert post(api_for(second_reviewer), desk.task_id, "reply", {"text": "我来答"}).status_code == 200
     assert reload(ticket).state == TicketState.APPROVED
 
 

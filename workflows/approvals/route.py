@@ -205,8 +205,9 @@ def task_created(*, process, task, assignment: Assignment, step_code: str) -> No
     if step.queue or step.deadline is not None:
         _schedule(kind, obj, state, task, step, assignment)
     if assignment.owner_id is None:
-        emit(kind, obj, EventKind.TASK_CREATED, role=assignment.role, org_unit_id=assignment.org_unit_id,
-             step=step_code, extra={"task_id": task.pk})
+        for role in kind.queue_holds(step_code, assignment.role):
+            emit(kind, obj, EventKind.TASK_CREATED, role=role, org_unit_id=assignment.org_unit_id,
+                 step=step_code, extra={"task_id": task.pk})
     else:
         emit(kind, obj, EventKind.TASK_ASSIGNED, user_ids=(assignment.owner_id,), role=assignment.role,
              org_unit_id=assignment.org_unit_id, step=step_code, extra={"task_id": task.pk})
@@ -326,7 +327,7 @@ def decide(*, process, task, decision: str, actor, vote: bool) -> None:
         return
     state = RouteState.of(process)
     state.last_decision = decision
-    if decision == APPROVE:
+    if decision == APPROVE and kind_of(process).step(task.data["step"]).signs:
         state.last_signer = actor.pk if actor is not None else None
     state.store(process)
     if decision == APPROVE:

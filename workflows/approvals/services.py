@@ -216,13 +216,14 @@ def task_for_action(*, actor, task_id) -> tuple[Task, registry.ProcessKind]:
     task = found[0] if found else None
     if task is None or actor is None or not actor.is_authenticated:
         raise Http404
-    if task.owner_id != actor.pk:
-        queued = _queue_task_of(task.pk) if task.owner_id is None else None
-        if queued is None or not has_role(actor, queued.role, queued.org_unit_id):
-            raise Http404
     kind = registry.kind_for_process(task.process)
     if kind is None:
         raise Http404
+    if task.owner_id != actor.pk:
+        queued = _queue_task_of(task.pk) if task.owner_id is None else None
+        if queued is None or not any(has_role(actor, role, queued.org_unit_id)
+                                     for role in kind.queue_holds(queued.step, queued.role)):
+            raise Http404
     if task.status != STATUS.NEW:
         raise StaleState(_("This task is already finished."))
     return task, kind
@@ -536,6 +537,9 @@ def deadlines_sweep(*, now: dt.datetime | None = None, limit: int = 500) -> dict
                 counts[name] += fire(task_id, now)
             except (ValidationError, StaleState, PermissionDenied) as exc:
                 logging.getLogger(__name__).warning("deadline action on task %s failed: %s", task_id, exc)
+    fired = sum(kind.sweep(now) for kind in registry.all_kinds() if kind.sweep is not None)
+    if fired:
+        counts["process_timers"] = fired
     return counts
 
 

@@ -1,4 +1,4 @@
-"""The ticket's writes: filing (which starts the route) and its own task action, `answer`."""
+"""The ticket's writes: filing (which starts the route) and its own task action, `reply` (the inquiry process owns the verb `answer`)."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -33,10 +33,10 @@ class AnswerSerializer(actions.CommentSerializer):
 
 
 def ticket_answer(ctx: engine.ActionContext, *, text: str, comment: str = "") -> None:
-    """Store the answer and pass the step: a decision recorded as "answer", not "approve"."""
+    """Store the answer and pass the step: a decision recorded as "reply", not "approve"."""
     ctx.obj.answer = text
     Ticket.objects.filter(pk=ctx.obj.pk).update(answer=text)
     engine.task_decide(ctx, route.APPROVE, action=ANSWER.code, comment=comment)
 
 
-ANSWER = actions.ActionDef("answer", _("Answered"), handler=ticket_answer, serializer=AnswerSerializer, decision=True)
+ANSWER = actions.ActionDef("reply", _("Replied"), handler=ticket_answer, serializer=AnswerSerializer, decision=True)
