@@ -11,6 +11,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from project.api import IdField
@@ -80,8 +81,17 @@ def inquiry_data(inquiry: Inquiry, *, detail: bool = False) -> dict:
     return data
 
 
+class SignedInForListsAndFiling(BasePermission):
+    """Lists and filing need a user; one inquiry is a 404 for anyone it is not for — anonymous
+    readers included — so its existence never shows."""
+
+    def has_permission(self, request, view):
+        return view.detail or bool(request.user and request.user.is_authenticated)
+
+
 class InquiryViewSet(ApprovalErrorsMixin, viewsets.ViewSet):
     queryset = Inquiry.objects.none()
+    permission_classes = [SignedInForListsAndFiling]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(operation_id="inquiries_list", responses={200: OpenApiTypes.OBJECT})

@@ -114,8 +114,9 @@ def _detail_context(request, inquiry, errors=None):
     }
 
 
-@login_required
 def inquiry_detail(request, pk: int):
+    # Anonymous readers get the same 404 as everyone it is not for (the selector finds nothing),
+    # not a login redirect that would tell them the inquiry exists.
     inquiry = selectors.inquiry_get_for_user(user=request.user, pk=pk)
     return render(request, "inquiries/detail.html", _detail_context(request, inquiry))
 
@@ -127,9 +128,10 @@ RESIDENT_VERBS = {
     "urge": lambda request, inquiry: services.inquiry_urge(actor=request.user, inquiry=inquiry),
 }
 TASK_VERBS = ("claim", "acknowledge", "answer", "extend")
+FORM_FIELDS = {"comment", "outcome", "answer", "publish", "correction_line", "correction_disclosure", "working_days",
+               "reason"}
 
 
-@login_required
 @require_POST
 def inquiry_act(request, pk: int, code: str):
     inquiry = selectors.inquiry_get_for_user(user=request.user, pk=pk)
@@ -148,7 +150,11 @@ def inquiry_act(request, pk: int, code: str):
     except PermissionDenied:
         raise Http404 from None
     except ValidationError as exc:
-        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        errors = dict(exc.message_dict) if hasattr(exc, "error_dict") else {}
+        # Messages about no field of the forms (the task, the state) are shown above them.
+        errors["general"] = [m for key, messages_ in errors.items() if key not in FORM_FIELDS for m in messages_]
+        if not hasattr(exc, "error_dict"):
+            errors["general"] = list(exc.messages)
         inquiry = selectors.inquiry_get_for_user(user=request.user, pk=pk)
         return render(request, "inquiries/detail.html", _detail_context(request, inquiry, errors), status=400)
     except (StaleState, RateLimited) as exc:
@@ -158,7 +164,6 @@ def inquiry_act(request, pk: int, code: str):
     return redirect("inquiry-detail", inquiry.pk)
 
 
-@login_required
 def inquiry_attachment(request, pk: int):
     inquiry = selectors.inquiry_get_for_user(user=request.user, pk=pk)
     if not inquiry.attachment:
