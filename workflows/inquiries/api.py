@@ -15,6 +15,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from project.api import IdField
+from workflows.approvals.actions import CommentSerializer
 from workflows.approvals.api import ApprovalErrorsMixin
 from workflows.inquiries import selectors, services
 from workflows.inquiries.models import QUESTION_MAX, Inquiry
@@ -32,10 +33,6 @@ class InquiryCreateSerializer(serializers.Serializer):
 
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=QUESTION_MAX)
-
-
-class CommentSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
 def _user_ref(user):
