@@ -32,6 +32,7 @@ def configure() -> str:
     os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-not-for-any-deployment-0123456789")
     os.environ.setdefault("DEBUG", "0")
     os.environ.setdefault("SECURE_HTTPS", "0")
+    os.environ.setdefault("STATIC_MANIFEST", "0")  # pages render without collectstatic
     os.environ["TEST_DATABASE_NAME"] = os.environ.get("BENCH_DATABASE_NAME", "bench_gongying_disclosures")
     import django
 

@@ -139,3 +139,19 @@ def test_verification_takes_well_under_a_second_per_disclosure(api_for, users, d
     assert chain_check(december_lines).ok
     assert time.perf_counter() - started < 5
     assert Decimal(body["totals"]["income"]) == Decimal("2000.00")
+
+
+def test_the_secretary_publishes_from_the_disclosures_page_and_staff_only_see_it(users, december_lines, client):
+    client.force_login(users["heping_staff"])
+    page = client.get("/ledger/disclosures/").content.decode()
+    assert 'data-testid="month-2026-12"' in page and 'data-testid="publish-2026-12"' not in page
+    assert client.post("/ledger/disclosures/publish/", {"community": december_lines.pk, "period": "2026-12"}).status_code == 404
+    client.force_login(users["heping_secretary"])
+    page = client.get("/ledger/disclosures/").content.decode()
+    assert 'data-testid="publish-2026-12"' in page and "逾期" in page
+    response = client.post("/ledger/disclosures/publish/", {"community": december_lines.pk, "period": "2026-12"})
+    assert response.status_code == 302 and "/public/heping/disclosures/" in response["Location"]
+    again = client.post("/ledger/disclosures/publish/", {"community": december_lines.pk, "period": "2026-12"}, follow=True)
+    assert "更正须说明理由" in again.content.decode()
+    client.force_login(users["resident_li"])
+    assert client.get("/ledger/disclosures/").status_code == 404

@@ -56,3 +56,10 @@ def can_publish_disclosure(user, community) -> bool:
 
 def can_prepare_disclosure(user, community) -> bool:
     return can_publish_disclosure(user, community) or has_role(user, Role.COMMUNITY_STAFF, community.id)
+
+
+def may_prepare_some_disclosure(user) -> bool:
+    """Menu entry: the secretary or staff of some community (cached memberships, no query)."""
+    return user.is_authenticated and any(
+        m.role in (Role.COMMUNITY_SECRETARY, Role.COMMUNITY_STAFF) and m.org_unit.kind == OrgUnit.Kind.COMMUNITY
+        for m in memberships_of(user))

@@ -5,8 +5,6 @@
 code; `.../poster/` is the A4 sheet for the notice board (公开栏).
 """
 
-import datetime as dt
-
 import segno
 from django.shortcuts import render
 from django.urls import reverse
@@ -15,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from project.params import parse_id
+from workflows.approvals import actions, registry
 from workflows.ledger import annotations, selectors
 from workflows.ledger.categories import ExpenseCategory, IncomeSource, LineKind
 from workflows.ledger.disclosures import parse_period, snapshot_of, verify
@@ -23,11 +22,23 @@ _KIND_LABELS = {LineKind.INCOME: dict(IncomeSource.choices), LineKind.EXPENSE: d
 _LINE_LABELS = dict(LineKind.choices)
 
 
+def _step_label(step: str) -> str:
+    try:
+        return registry.get("expense").step_label(step) if step else ""
+    except KeyError:
+        return step
+
+
 def _labelled(lines: list[dict], notes: dict) -> list[dict]:
+    """Codes of the frozen snapshot turned into labels in the reader's language."""
     for line in lines:
         line["line_label"] = _LINE_LABELS.get(line.get("line"), line.get("line"))
         line["kind_label"] = _KIND_LABELS.get(line.get("line"), {}).get(line.get("kind"), line.get("kind"))
         line["notes"] = notes.get(("line", line.get("id")), [])
+        for step in line.get("approval") or []:
+            if isinstance(step, dict):
+                step["action_label"] = actions.label(str(step.get("action", "")))
+                step["step_label"] = _step_label(str(step.get("step", "")))
     return lines
 
 
@@ -40,6 +51,11 @@ def _split(lines: list[dict]) -> list[dict]:
 def qr_svg(url: str, *, scale: int = 4) -> str:
     """An inline SVG QR code of `url` (no image file, no request to anywhere)."""
     return mark_safe(segno.make(url, error="m").svg_inline(scale=scale, border=2, title=url))
+
+
+@require_GET
+def index(request):
+    return render(request, "ledger/public/index.html", {"communities": selectors.public_communities()})
 
 
 @require_GET
@@ -102,6 +118,3 @@ def disclosure_poster(request, code: str, pk: int):
     context["qr"] = qr_svg(context["url"], scale=8)
     return render(request, "ledger/public/poster.html", context)
 
-
-def month_label(month: dt.date) -> str:
-    return f"{month:%Y-%m}"
