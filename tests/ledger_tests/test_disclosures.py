@@ -155,3 +155,13 @@ def test_the_secretary_publishes_from_the_disclosures_page_and_staff_only_see_it
     assert "更正须说明理由" in again.content.decode()
     client.force_login(users["resident_li"])
     assert client.get("/ledger/disclosures/").status_code == 404
+
+
+def test_the_public_ledger_shows_who_signed_a_paid_expense_and_under_which_authority_table(client, communities):
+    from workflows.ledger.models import LedgerLine
+
+    paid = LedgerLine.objects.filter(community=communities["fenghuang"], line="expense", source_type="expense").first()
+    html = client.get(f"/public/fenghuang/?month={paid.date:%Y-%m}").content.decode()
+    line = html.split(f'data-testid="public-line-{paid.pk}"')[1].split("</li>\n")[0]
+    assert "审批路线" in line or "审批路径" in line
+    assert "冯书记" in line and "权限表第 1 版" in line and "鹤山市供水有限公司" in line
