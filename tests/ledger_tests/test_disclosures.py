@@ -165,3 +165,18 @@ def test_the_public_ledger_shows_who_signed_a_paid_expense_and_under_which_autho
     line = html.split(f'data-testid="public-line-{paid.pk}"')[1].split("</li>\n")[0]
     assert "审批路线" in line or "审批路径" in line
     assert "冯书记" in line and "权限表第 1 版" in line and "鹤山市供水有限公司" in line
+
+
+def test_a_disclosure_with_many_lines_is_shown_in_pages_with_its_totals_over_all_of_them(
+        api_for, users, december_lines, client, monkeypatch):
+    from workflows.ledger import public_views
+
+    monkeypatch.setattr(public_views, "PAGE_LINES", 1)
+    body = publish(api_for, users["heping_secretary"], community="heping", period="2026-12").json()
+    first = client.get(f"/public/heping/disclosures/{body['id']}/").content.decode()
+    second = client.get(f"/public/heping/disclosures/{body['id']}/?page=2").content.decode()
+    ids = [line["id"] for line in body["lines"]]
+    assert f"public-line-{ids[0]}" in first and f"public-line-{ids[1]}" not in first
+    assert f"public-line-{ids[1]}" in second and 'data-testid="public-pager"' in second
+    assert "¥2000.00" in first and "¥2000.00" in second
+    assert client.get(f"/public/heping/disclosures/{body['id']}/?page=abc").status_code == 200

@@ -48,6 +48,22 @@ def _split(lines: list[dict]) -> list[dict]:
             for kind, label in LineKind.choices]
 
 
+# Lines shown per page: a phone reads a few hundred, and the page's cost stays flat whatever the
+# month holds (the totals, the hash and the verification always cover every line).
+PAGE_LINES = 500
+
+
+def _page(request, items: list) -> tuple[list, dict]:
+    pages = max(1, -(-len(items) // PAGE_LINES))
+    number = parse_id(request.GET.get("page") or "") or 1
+    number = min(number, pages)
+    start = (number - 1) * PAGE_LINES
+    return items[start:start + PAGE_LINES], {
+        "number": number, "pages": pages, "count": len(items),
+        "previous": number - 1 if number > 1 else None, "next": number + 1 if number < pages else None,
+    }
+
+
 def qr_svg(url: str, *, scale: int = 4) -> str:
     """An inline SVG QR code of `url` (no image file, no request to anywhere)."""
     return mark_safe(segno.make(url, error="m").svg_inline(scale=scale, border=2, title=url))
@@ -66,7 +82,7 @@ def community_page(request, code: str):
     month = parse_period(request.GET.get("month") or "")
     if month is None or month not in months:
         month = months[0] if months else None
-    lines = selectors.public_lines(community=community, month=month) if month else []
+    lines, pager = _page(request, selectors.public_lines(community=community, month=month) if month else [])
     notes = annotations.collect(community=community, line_ids=[ln["id"] for ln in lines],
                                 disclosure_ids=[d.pk for d in disclosures])
     return render(request, "ledger/public/community.html", {
@@ -75,6 +91,7 @@ def community_page(request, code: str):
         "months": months,
         "month": month,
         "columns": _split(_labelled(lines, notes)),
+        "pager": pager,
         "general_notes": notes.get(("community", community.pk), []),
     })
 
@@ -90,6 +107,8 @@ def _disclosure_context(request, code: str, pk):
     snapshot = snapshot_of(disclosure)
     lines = snapshot.get("lines") if isinstance(snapshot.get("lines"), list) else []
     lines = [ln for ln in lines if isinstance(ln, dict)]
+    line_count = len(lines)
+    lines, pager = _page(request, lines)
     notes = annotations.collect(community=community, line_ids=[ln.get("id") for ln in lines],
                                 disclosure_ids=[disclosure.pk])
     url = request.build_absolute_uri(reverse("public-disclosure", args=[community.code, disclosure.pk]))
@@ -99,7 +118,8 @@ def _disclosure_context(request, code: str, pk):
         "snapshot": snapshot,
         "verification": check,
         "columns": _split(_labelled(lines, notes)),
-        "line_count": len(lines),
+        "line_count": line_count,
+        "pager": pager,
         "notes": notes.get(("disclosure", disclosure.pk), []),
         "url": url,
         "qr": qr_svg(url),
