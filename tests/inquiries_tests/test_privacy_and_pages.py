@@ -130,3 +130,20 @@ def test_the_queue_appears_in_the_inbox_page(api, users, client, inquiry):
     client.force_login(users["heping_secretary"])
     html = client.get("/tasks/").content.decode()
     assert inquiry["question"][:10] in html or f"#{inquiry['id']}" in html
+
+
+def test_the_list_costs_the_same_queries_for_one_inquiry_or_many(api, api_for, users, clock):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first = api.file().json()
+    reader = api_for(users["shaping_reviewer"])
+    with CaptureQueriesContext(connection) as few:
+        assert reader.get("/api/inquiries/").status_code == 200
+    for _ in range(4):
+        api.file()
+    with CaptureQueriesContext(connection) as many:
+        body = reader.get("/api/inquiries/").json()
+    assert len(many.captured_queries) == len(few.captured_queries)
+    row = next(r for r in body if r["id"] == first["id"])
+    assert row["holder"]["kind"] == "queue" and row["submitter"]["name"] == "李阿姨"

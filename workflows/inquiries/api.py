@@ -39,8 +39,9 @@ def _user_ref(user):
     return {"id": user.pk, "name": str(user)} if user is not None else None
 
 
-def inquiry_data(inquiry: Inquiry, *, detail: bool = False) -> dict:
-    holder = selectors.holder_of(inquiry)
+def inquiry_data(inquiry: Inquiry, *, detail: bool = False, holder=False) -> dict:
+    if holder is False:
+        holder = selectors.holder_of(inquiry)
     data = {
         "id": inquiry.pk,
         "community": inquiry.community.code,
@@ -48,6 +49,8 @@ def inquiry_data(inquiry: Inquiry, *, detail: bool = False) -> dict:
         "ledger_line": inquiry.ledger_line_id,
         "disclosure": inquiry.disclosure_id,
         "question": inquiry.question,
+        # Those who may read the inquiry are its asker and the people who answer for the money.
+        "submitter": _user_ref(inquiry.submitter),
         "publish_consent": inquiry.publish_consent,
         "state": inquiry.state,
         "state_label": str(inquiry.get_state_display()),
@@ -93,8 +96,9 @@ class InquiryViewSet(ApprovalErrorsMixin, viewsets.ViewSet):
 
     @extend_schema(operation_id="inquiries_list", responses={200: OpenApiTypes.OBJECT})
     def list(self, request):
-        rows = selectors.inquiries_for_user(user=request.user).order_by("-created_at", "-id")[:500]
-        return Response([inquiry_data(i) for i in rows])
+        rows = list(selectors.inquiries_for_user(user=request.user).order_by("-created_at", "-id")[:500])
+        holders = selectors.holders_of(rows)
+        return Response([inquiry_data(i, holder=holders[i.pk]) for i in rows])
 
     @extend_schema(operation_id="inquiries_create", request=InquiryCreateSerializer, responses={201: OpenApiTypes.OBJECT})
     def create(self, request):

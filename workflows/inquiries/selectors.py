@@ -11,7 +11,6 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from project.params import parse_id
-from workflows.approvals.deadlines import LOCAL_TZ
 from workflows.approvals.models import HistoryEntry, RouteTask
 from workflows.inquiries.models import Inquiry, InquiryState
 from workflows.inquiries.process import INQUIRY
@@ -42,31 +41,44 @@ def inquiry_get_for_user(*, user, pk) -> Inquiry:
     return found
 
 
-def _local_day(moment):
-    import datetime as dt
-
-    return moment.astimezone(LOCAL_TZ).date() - dt.timedelta(days=1) if moment else None
+def holders_of(inquiries) -> dict[int, dict | None]:
+    """Who holds each inquiry now — a person, a role queue, or the resident herself — in three
+    queries whatever the number of inquiries (open tasks, their queue rows, the queues' units)."""
+    inquiries = list(inquiries)
+    running = {i.process_id: i for i in inquiries
+               if i.state in (InquiryState.OPEN, InquiryState.ESCALATED) and i.process_id is not None}
+    tasks = {}
+    if running:
+        for task in Task.objects.filter(process_id__in=running, status=STATUS.NEW).select_related("owner").order_by("id"):
+            tasks.setdefault(task.process_id, task)
+    entries = RouteTask.objects.in_bulk([t.pk for t in tasks.values()]) if tasks else {}
+    units = dict(OrgUnit.objects.filter(pk__in={e.org_unit_id for e in entries.values()}).values_list("pk", "name")) \
+        if entries else {}
+    found = {}
+    for inquiry in inquiries:
+        found[inquiry.pk] = None
+        if inquiry.state == InquiryState.ANSWERED:
+            found[inquiry.pk] = {"kind": "resident", "name": str(inquiry.submitter), "due_at": inquiry.resident_due_at}
+            continue
+        task = tasks.get(inquiry.process_id) if inquiry.process_id in running else None
+        if task is None:
+            continue
+        entry = entries.get(task.pk)
+        step = task.data.get("step", "")
+        holder = {"step": step, "step_label": INQUIRY.step_label(step), "task_id": task.pk,
+                  "due_at": entry.due_at if entry else None}
+        if task.owner_id:
+            holder.update(kind="person", name=str(task.owner))
+        else:
+            roles = INQUIRY.queue_holds(step, entry.role) if entry else ()
+            unit = units.get(entry.org_unit_id, "") if entry else ""
+            holder.update(kind="queue", name=f"{unit} · " + "/".join(str(Role(r).label) for r in roles))
+        found[inquiry.pk] = holder
+    return found
 
 
 def holder_of(inquiry: Inquiry) -> dict | None:
-    """Who holds the inquiry now: a person, a role queue, or the resident herself."""
-    if inquiry.state == InquiryState.ANSWERED:
-        return {"kind": "resident", "name": str(inquiry.submitter), "due_at": inquiry.resident_due_at}
-    if inquiry.state not in (InquiryState.OPEN, InquiryState.ESCALATED) or inquiry.process_id is None:
-        return None
-    task = Task.objects.filter(process_id=inquiry.process_id, status=STATUS.NEW).select_related("owner").first()
-    if task is None:
-        return None
-    entry = RouteTask.objects.filter(task_id=task.pk).first()
-    step = task.data.get("step", "")
-    due = entry.due_at if entry else None
-    if task.owner_id:
-        return {"kind": "person", "name": str(task.owner), "step": step, "step_label": INQUIRY.step_label(step),
-                "task_id": task.pk, "due_at": due}
-    unit = OrgUnit.objects.filter(pk=entry.org_unit_id).values_list("name", flat=True).first() if entry else ""
-    roles = INQUIRY.queue_holds(step, entry.role) if entry else ()
-    return {"kind": "queue", "name": f"{unit} · " + "/".join(str(Role(r).label) for r in roles),
-            "step": step, "step_label": INQUIRY.step_label(step), "task_id": task.pk, "due_at": due}
+    return holders_of([inquiry])[inquiry.pk]
 
 
 def timeline_of(inquiry: Inquiry) -> list[HistoryEntry]:
