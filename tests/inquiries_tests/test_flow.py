@@ -187,3 +187,13 @@ def test_the_resident_urges_once_per_working_day(api, clock):
     clock.move_to(at(2026, 9, 21, 9))
     assert api.verb("resident_li", inquiry["id"], "urge").status_code == 200
     assert api.verb("heping_secretary", inquiry["id"], "urge").status_code == 404
+
+
+def test_the_acknowledgement_reminder_reaches_everyone_who_shares_the_queue(api, users, clock):
+    inquiry = api.file().json()
+    # One working day before the acknowledgement's last day (09-22): 09:00 on Monday 09-21.
+    clock.move_to(at(2026, 9, 21, 9, 1))
+    call_command("approval_deadlines")
+    for who in ("heping_staff", "heping_secretary"):
+        rows = Notification.objects.filter(recipient=users[who], kind="task.due_soon")
+        assert any(r.params.get("process_id") == inquiry["id"] for r in rows), who

@@ -511,8 +511,9 @@ def _fire_reminder(task_id: int, now: dt.datetime) -> bool:
                 route.emit(kind, obj, EventKind.DUE_SOON, user_ids=(task.owner_id,), step=entry.step,
                            extra={"task_id": task.pk})
             else:
-                route.emit(kind, obj, EventKind.DUE_SOON, role=entry.role, org_unit_id=entry.org_unit_id,
-                           step=entry.step, extra={"task_id": task.pk})
+                for role in kind.queue_holds(entry.step, entry.role):
+                    route.emit(kind, obj, EventKind.DUE_SOON, role=role, org_unit_id=entry.org_unit_id,
+                               step=entry.step, extra={"task_id": task.pk})
         RouteTask.objects.filter(task_id=task_id).update(remind_at=min(later) if later else None)
     return True
 
