@@ -14,10 +14,11 @@ from django.views.decorators.http import require_POST
 from project.http import file_response
 from project.params import parse_id
 from workflows.approvals import services as engine
+from workflows.approvals.deadlines import describe
 from workflows.approvals.errors import RateLimited, StaleState
 from workflows.inquiries import permissions, selectors, services
 from workflows.inquiries.models import QUESTION_MAX, InquiryState, Outcome
-from workflows.inquiries.process import MAX_EXTENSION_WORKING_DAYS
+from workflows.inquiries.process import ANSWER_RULE, MAX_EXTENSION_WORKING_DAYS, STREET_RULE
 from workflows.ledger.models import Disclosure, LedgerLine
 from workflows.org.models import Community
 from workflows.org.roles import Role
@@ -93,7 +94,9 @@ def _detail_context(request, inquiry, errors=None):
     codes = [a["code"] for a in task["actions"]] if task else []
     step = task["step"] if task else ""
     mine = inquiry.submitter_id == request.user.pk
+    rule = ANSWER_RULE if inquiry.round == 1 else STREET_RULE
     return {
+        "due_basis": describe(rule),
         "inquiry": inquiry,
         "timeline": selectors.timeline_of(inquiry),
         "holder": selectors.holder_of(inquiry),
