@@ -180,3 +180,36 @@ def test_a_disclosure_with_many_lines_is_shown_in_pages_with_its_totals_over_all
     assert f"public-line-{ids[1]}" in second and 'data-testid="public-pager"' in second
     assert "¥2000.00" in first and "¥2000.00" in second
     assert client.get(f"/public/heping/disclosures/{body['id']}/?page=abc").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_secretaries_publishing_one_month_at_once_publish_it_once_and_the_chain_holds(demo):
+    import threading
+
+    from django.db import connections
+
+    heping, secretary = demo["communities"]["heping"], demo["users"]["heping_secretary"]
+    with time_machine.travel(JAN_2027, tick=True):
+        services.income_record(actor=demo["users"]["heping_staff"], community=heping, source="operating",
+                               amount="500.00", date=dt.date(2026, 12, 8), counterparty="优阅托管")
+        barrier = threading.Barrier(2)
+        results = []
+
+        def publish_december():
+            try:
+                barrier.wait(timeout=10)
+                services.disclosure_publish(actor=secretary, community=heping, period="2026-12")
+                results.append("published")
+            except services.AlreadyPublished:
+                results.append("conflict")
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=publish_december) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert sorted(results) == ["conflict", "published"]
+    assert Disclosure.objects.filter(community=heping, period=dt.date(2026, 12, 1)).count() == 1
+    assert chain_check(heping).ok
