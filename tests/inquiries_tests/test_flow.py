@@ -197,3 +197,21 @@ def test_the_acknowledgement_reminder_reaches_everyone_who_shares_the_queue(api,
     for who in ("heping_staff", "heping_secretary"):
         rows = Notification.objects.filter(recipient=users[who], kind="task.due_soon")
         assert any(r.params.get("process_id") == inquiry["id"] for r in rows), who
+
+
+def test_the_secretary_publishes_a_consented_answer_later_and_only_with_consent(api, client, clock):
+    inquiry = api.file(question="电话 13800138000 的李阿姨问：六月租金收了吗？").json()
+    api.act("heping_staff", api.task("heping_staff", inquiry["id"])["id"], "acknowledge")
+    api.act("heping_secretary", api.task("heping_secretary", inquiry["id"])["id"], "answer",
+            {"outcome": "explained", "answer": "已收，见六月台账。"})
+    assert api.verb("heping_staff", inquiry["id"], "publish").status_code == 404
+    assert api.verb("heping_secretary", inquiry["id"], "publish").status_code == 200
+    assert api.verb("heping_secretary", inquiry["id"], "publish").status_code == 409
+    html = client.get("/public/heping/").content.decode()
+    assert "电话 138****8000 的李某问" in html and api.history(inquiry["id"])[-1] == "publish_answer"
+    private = api.file(publish_consent=False).json()
+    api.act("heping_staff", api.task("heping_staff", private["id"])["id"], "acknowledge")
+    api.act("heping_secretary", api.task("heping_secretary", private["id"])["id"], "answer",
+            {"outcome": "explained", "answer": "好"})
+    response = api.verb("heping_secretary", private["id"], "publish")
+    assert response.status_code == 400 and "publish" in response.json()

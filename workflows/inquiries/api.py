@@ -135,6 +135,12 @@ class InquiryViewSet(ApprovalErrorsMixin, viewsets.ViewSet):
     def escalate(self, request, pk=None):
         return self._verb(request, pk, ReasonSerializer, services.inquiry_escalate)
 
+    @extend_schema(operation_id="inquiries_publish", request=None, responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        """The secretary publishes an answered inquiry the resident agreed to publish (masked)."""
+        return self._verb(request, pk, serializers.Serializer, services.inquiry_publish)
+
     @extend_schema(operation_id="inquiries_urge", request=CommentSerializer, responses={200: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["post"])
     def urge(self, request, pk=None):

@@ -30,3 +30,10 @@ def works_on_inquiries(user) -> bool:
 
 def is_resident(user) -> bool:
     return any(m.role == Role.RESIDENT for m in memberships_of(user))
+
+
+def can_publish_answer(user, inquiry) -> bool:
+    """The community's secretary publishes its answers; the street its final ones."""
+    if inquiry.round > 1:
+        return has_role(user, Role.STREET_REVIEWER, inquiry.community.parent_id)
+    return has_role(user, Role.COMMUNITY_SECRETARY, inquiry.community_id)

@@ -352,6 +352,37 @@ def inquiry_urge(*, actor, inquiry: Inquiry, comment: str = "") -> Inquiry:
     return inquiry
 
 
+# --- publishing an answer later -------------------------------------------------------------------
+
+
+def inquiry_publish(*, actor, inquiry: Inquiry) -> Inquiry:
+    """The secretary (or, for the street's final answer, a street reviewer) publishes an answered
+    inquiry the resident agreed to publish: the masked question and answer go on the public page."""
+    with transaction.atomic():
+        inquiry = Inquiry.objects.select_for_update().select_related("community", "submitter").filter(
+            pk=inquiry.pk).first()
+        if inquiry is None or not permissions.can_publish_answer(actor, inquiry):
+            raise PermissionDenied
+        if not inquiry.answer:
+            raise StaleState(_("Only an answered inquiry can be published."))
+        if not inquiry.publish_consent:
+            raise ValidationError({"publish": _("The resident did not agree to publish this inquiry.")})
+        if inquiry.published:
+            raise StaleState(_("This inquiry is already published."))
+
+        def work():
+            now = timezone.now()
+            inquiry.published, inquiry.published_at = True, now
+            inquiry.published_question = _masked(inquiry, inquiry.question)
+            inquiry.published_answer = _masked(inquiry, inquiry.answer)
+            Inquiry.objects.filter(pk=inquiry.pk).update(
+                published=True, published_at=now, published_question=inquiry.published_question,
+                published_answer=inquiry.published_answer)
+
+        engine.perform(INQUIRY, inquiry, actor=actor, action=PUBLISH_ACTION.code, work=work)
+    return inquiry
+
+
 # --- the silence timer ------------------------------------------------------------------------------
 
 
@@ -396,6 +427,7 @@ OVERDUE_ACTION = actions.ActionDef("overdue_escalate", gettext_lazy("Overdue: se
 ACCEPT_ACTION = actions.ActionDef("accept", gettext_lazy("Accepted by the resident"))
 STREET_ESCALATE_ACTION = actions.ActionDef("street_escalate", gettext_lazy("Sent to the street for review"))
 SILENCE_ACTION = actions.ActionDef("silence_close", gettext_lazy("Closed: no reply, deemed accepted"))
+PUBLISH_ACTION = actions.ActionDef("publish_answer", gettext_lazy("Answer published"))
 
 ALL_ACTIONS = (ACKNOWLEDGE_ACTION, ANSWER_ACTION, EXTEND_ACTION, OVERDUE_ACTION, ACCEPT_ACTION,
-               STREET_ESCALATE_ACTION, SILENCE_ACTION)
+               STREET_ESCALATE_ACTION, SILENCE_ACTION, PUBLISH_ACTION)

@@ -112,6 +112,8 @@ def _detail_context(request, inquiry, errors=None):
         "can_accept": mine and inquiry.state == InquiryState.ANSWERED,
         "can_escalate": mine and inquiry.state == InquiryState.ANSWERED and inquiry.round == 1,
         "can_urge": mine and inquiry.state in (InquiryState.OPEN, InquiryState.ESCALATED),
+        "can_publish_later": bool(inquiry.answer and inquiry.publish_consent and not inquiry.published
+                                  and permissions.can_publish_answer(request.user, inquiry)),
         "errors": errors or {},
         "values": request.POST if errors else {},
     }
@@ -129,6 +131,7 @@ RESIDENT_VERBS = {
     "escalate": lambda request, inquiry: services.inquiry_escalate(actor=request.user, inquiry=inquiry,
                                                                    reason=request.POST.get("reason", "")),
     "urge": lambda request, inquiry: services.inquiry_urge(actor=request.user, inquiry=inquiry),
+    "publish": lambda request, inquiry: services.inquiry_publish(actor=request.user, inquiry=inquiry),
 }
 TASK_VERBS = ("claim", "acknowledge", "answer", "extend")
 FORM_FIELDS = {"comment", "outcome", "answer", "publish", "correction_line", "correction_disclosure", "working_days",
