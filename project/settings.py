@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "workflows.approvals",
     "workflows.ledger",
     "workflows.expenses",
+    "workflows.inquiries",
     "forms.apps.FormsConfig",
     "notifications",
     "spreadsheets",
@@ -321,3 +322,11 @@ SERVE_RESTART_MAX_DELAY = env_int("SERVE_RESTART_MAX_DELAY", 60, minimum=1)
 # rows as viewflow's path, in fewer statements; workflows/approvals/fastpath.py). Off: always
 # viewflow's own path — the way out should a fault ever be found in it.
 APPROVALS_FAST_PATH = env_bool("APPROVALS_FAST_PATH", True)
+
+# --- public books and resident inquiries ---------------------------------------------------------
+# A month's books are due on the public pages by this working day of the next month (居委会组织法
+# Art. 16: publish promptly; the street's rule is the 10th working day).
+DISCLOSURE_DUE_WORKING_DAY = env_int("DISCLOSURE_DUE_WORKING_DAY", 10, minimum=1)
+# Working days the community has to answer a resident's inquiry, counted from filing
+# (政府信息公开条例 Art. 33: 20 working days, one extension of up to 20 more).
+ANSWER_WORKING_DAYS = env_int("ANSWER_WORKING_DAYS", 20, minimum=1)

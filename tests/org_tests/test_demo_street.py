@@ -72,12 +72,13 @@ def test_loading_the_demo_twice_changes_nothing(db):
 
 def test_the_demo_command_loads_the_street(db, capsys):
     # The test database starts with the demo loaded under the tests' own password (conftest);
-    # a user the command has to create again gets the real demo password.
-    get_user_model().objects.filter(username="resident_chen").delete()
+    # a user the command has to create again gets the real demo password. (A user no demo process
+    # refers to: the demo's requests and inquiries keep theirs.)
+    get_user_model().objects.filter(username="nanshan_committee3").delete()
     call_command("load_demo")
     assert Community.objects.count() == 6
-    assert get_user_model().objects.get(username="resident_chen").check_password("shaping2026")
-    assert RoleMembership.objects.get(user__username="resident_chen").org_unit.code == "fenghuang"
+    assert get_user_model().objects.get(username="nanshan_committee3").check_password("shaping2026")
+    assert RoleMembership.objects.get(user__username="nanshan_committee3").org_unit.code == "nanshan"
 
 
 def test_the_demo_password_appears_in_no_code_but_the_demo_command():

@@ -54,26 +54,39 @@ class ActionDef:
     # The handler finishes the task with a conditional UPDATE (a lost race is a 409 there), so
     # the engine need not re-read the task under a lock first.
     finishes_task: bool = False
+    # The process kind whose own verb this is; "" for the engine's and the shared ones. Two
+    # processes may each have an `answer`: a task's action is looked up in its kind first.
+    kind: str = ""
 
 
-_actions: dict[str, ActionDef] = {}
+_actions: dict[tuple[str, str], ActionDef] = {}
 
 
 def register(action: ActionDef) -> ActionDef:
-    if action.code in _actions and _actions[action.code] != action:
-        raise ValueError(f"action {action.code!r} is already registered")
+    key = (action.kind, action.code)
+    if key in _actions and _actions[key] != action:
+        raise ValueError(f"action {action.code!r} is already registered" + (f" for {action.kind}" if action.kind else ""))
     if len(action.code) > 40:
         raise ValueError(f"action code {action.code!r} is longer than 40 characters")
-    _actions[action.code] = action
+    _actions[key] = action
     return action
 
 
-def get(code: str) -> ActionDef | None:
-    return _actions.get(code)
+def get(code: str, kind: str = "") -> ActionDef | None:
+    """The action `code` of process kind `kind` (its own verb, else the shared one)."""
+    return (_actions.get((kind, code)) if kind else None) or _actions.get(("", code))
 
 
-def label(code: str) -> str:
-    action = _actions.get(code)
+def any_named(code: str) -> list[ActionDef]:
+    """Every registered action with this code, whatever its kind."""
+    return [a for (kind, c), a in _actions.items() if c == code]
+
+
+def label(code: str, kind: str = "") -> str:
+    action = get(code, kind)
+    if action is None:
+        found = any_named(code)
+        action = found[0] if len(found) == 1 else None
     return str(action.label) if action else code
 
 
@@ -90,7 +103,7 @@ def task_codes(kind_actions, *, queued: bool) -> list[str]:
 
 
 def decision_codes() -> list[str]:
-    return [a.code for a in _actions.values() if a.decision]
+    return sorted({a.code for a in _actions.values() if a.decision})
 
 
 def all_actions() -> list[ActionDef]:

@@ -160,15 +160,18 @@ class TaskViewSet(ApprovalErrorsMixin, viewsets.ViewSet):
     @action(detail=True, methods=["post"], url_path=r"(?P<action_code>[a-z_]{1,40})")
     def act(self, request, pk=None, action_code=None):
         """Every registered task action, validated by the action's own serializer."""
-        action_def = actions.get(action_code)
+        if not actions.any_named(action_code):
+            raise NotFound
+        # The task first: someone else's is a 404 and a finished one a 409 whatever the body
+        # says, and its kind decides which verb of that name this is.
+        _task, kind = services.task_for_action(actor=request.user, task_id=pk)
+        action_def = actions.get(action_code, kind.kind)
         if action_def is None or action_def.handler is None:
             raise NotFound
         if not isinstance(request.data, dict):
             return Response({"detail": _("Send a JSON object.")}, status=400)
         data = action_def.serializer(data=request.data)
         if not data.is_valid():
-            # Someone else's task is a 404 and a finished one a 409 whatever the body says.
-            services.task_for_action(actor=request.user, task_id=pk)
             raise ValidationError(data.errors)
         services.task_act(actor=request.user, task_id=pk, action=action_code, **data.validated_data)
         return Response({"detail": _("Done.")})

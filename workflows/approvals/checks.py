@@ -33,18 +33,20 @@ def _kind_errors(kind: registry.ProcessKind) -> list[str]:
             errors.append(f"step {step.code!r} is a countersign but has no Countersign with a vote node")
         if not step.countersign and step.code in votes:
             errors.append(f"step {step.code!r} has a vote node but is not declared a countersign")
+        if step.queue_roles and (not step.queue or any(r not in Role.values for r in step.queue_roles)):
+            errors.append(f"step {step.code!r}: queue_roles need a queue step and known roles")
         for pair, what in ((step.fallback, "fallback"), (step.escalate_to, "escalate_to")):
             if pair is not None and (pair[0] not in Role.values or pair[1] not in (registry.COMMUNITY, registry.STREET)):
                 errors.append(f"step {step.code!r}: {what} must be (role, community|street)")
         if step.deadline is not None and step.deadline.on_timeout:
-            action = actions.get(step.deadline.on_timeout)
+            action = actions.get(step.deadline.on_timeout, kind.kind)
             if action is None or action.handler is None or not action.system:
                 errors.append(f"step {step.code!r}: timeout action {step.deadline.on_timeout!r} is not a registered "
                               "task action a timer may fire")
             if step.deadline.on_timeout == "escalate" and step.escalate_to is None:
                 errors.append(f"step {step.code!r} escalates on timeout but declares no escalate_to")
     for code in kind.actions:
-        action = actions.get(code)
+        action = actions.get(code, kind.kind)
         if action is None or action.handler is None:
             errors.append(f"action {code!r} is not a registered task action")
     if not kind.open_states:

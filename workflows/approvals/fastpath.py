@@ -65,6 +65,8 @@ def plan(ctx, decision: str):
         return None
     if task.data.get("auto") or ctx.obj.process_id != task.process_id:
         return None
+    if not ctx.kind.step(task.data.get("step", "")).signs:  # keeps the signer rule in one place
+        return None
     process = task.process
     state = route.RouteState.of(process)
     # The gateway reads the decision from the route state: try it on a copy first.

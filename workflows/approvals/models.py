@@ -65,7 +65,7 @@ class HistoryEntry(models.Model):
 
     @property
     def action_label(self) -> str:
-        return actions.label(self.action)
+        return actions.label(self.action, self.process_kind)
 
 
 class RouteTask(models.Model):

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.module_loading import import_string
+
 from workflows.approvals.deadlines import DeadlineRule
 from workflows.approvals.nodes import title_nodes
 
@@ -29,11 +31,18 @@ class StepDef:
     # Held by the role queue of the org unit (any holder may claim it or act on it directly)
     # rather than assigned to one person when created.
     queue: bool = False
+    # Further roles of the same unit whose holders share that queue (e.g. staff or secretary
+    # acknowledge an inquiry): each of them sees the task, may claim it or act on it.
+    queue_roles: tuple[str, ...] = ()
     # (role, scope) that takes the step when nobody holds `role` in the unit.
     fallback: tuple[str, str] | None = None
     deadline: DeadlineRule | None = None
     # (role, scope) an "escalate" timeout hands the task to.
     escalate_to: tuple[str, str] | None = None
+    # False: deciding this step is no signature (acknowledging receipt, 受理), so the person who
+    # decided it may still hold the next step; the "previous signer never signs the next step"
+    # rule skips it.
+    signs: bool = True
 
 
 @dataclass(frozen=True)
@@ -65,6 +74,21 @@ class ProcessKind:
     community_name: Callable[[Any], str] = lambda obj: ""
     # Text fields a search of 我发起的, 抄送我的 and 已办 looks in (icontains; an id matches too).
     search_fields: tuple[str, ...] = ()
+    # The process's own timers that are not task deadlines (e.g. "silence closes the request"):
+    # sweep(now) -> number fired, run by the engine's deadline sweep after the task timers. It
+    # acts as the system actor and must take its own transaction per object.
+    # A dotted path (resolved when the sweep runs) lets the declaration name a function of the
+    # process's services, which themselves import the declaration.
+    sweep: Callable[[Any], int] | str | None = None
+
+    def sweeper(self) -> Callable[[Any], int]:
+        return import_string(self.sweep) if isinstance(self.sweep, str) else self.sweep
+
+    def queue_holds(self, step_code: str, role: str) -> tuple[str, ...]:
+        """Every role that holds a queue task of `step_code` whose row names `role`."""
+        step = self._steps.get(step_code)
+        extra = step.queue_roles if step is not None else ()
+        return (role, *[r for r in extra if r != role])
 
     def step(self, code: str) -> StepDef:
         return self._steps[code]

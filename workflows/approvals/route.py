@@ -242,8 +242,9 @@ def task_created(*, process, task, assignment: Assignment, step_code: str) -> No
     if step.queue or step.deadline is not None:
         _schedule(kind, obj, state, task, step, assignment)
     if assignment.owner_id is None:
-        emit(kind, obj, EventKind.TASK_CREATED, role=assignment.role, org_unit_id=assignment.org_unit_id,
-             step=step_code, extra={"task_id": task.pk})
+        for role in kind.queue_holds(step_code, assignment.role):
+            emit(kind, obj, EventKind.TASK_CREATED, role=role, org_unit_id=assignment.org_unit_id,
+                 step=step_code, extra={"task_id": task.pk})
     else:
         emit(kind, obj, EventKind.TASK_ASSIGNED, user_ids=(assignment.owner_id,), role=assignment.role,
              org_unit_id=assignment.org_unit_id, step=step_code, extra={"task_id": task.pk})
@@ -363,7 +364,7 @@ def decide(*, process, task, decision: str, actor, vote: bool) -> None:
         return
     state = RouteState.of(process)
     state.last_decision = decision
-    if decision == APPROVE:
+    if decision == APPROVE and kind_of(process).step(task.data["step"]).signs:
         state.last_signer = actor.pk if actor is not None else None
     state.store(process)
     if decision == APPROVE:
@@ -386,15 +387,24 @@ def _snapshot(value):
 def transition(kind: registry.ProcessKind, obj, outcome: str) -> None:
     """Move the object's lifecycle (django-fsm) and save it with its optimistic-lock check.
 
-    Only what the transition changed is written (and auto_now stamps): the rest of the row was
-    locked at the start of the action and is unchanged."""
-    concrete = obj._meta.concrete_fields
-    # JSON values are copied: a transition may change them in place.
-    before = [_snapshot(getattr(obj, f.attname)) for f in concrete]
+    For an object locked by the engine, only what changed since the lock is written (and the
+    auto_now stamps); any other object is saved whole."""
     getattr(obj, kind.transitions[outcome])()
-    changed = [f.name for f, old in zip(concrete, before, strict=True)
+    loaded = getattr(obj, "_engine_loaded", None)
+    if loaded is None:
+        history.save_checked(obj)
+        return
+    # What changed since the object was locked — by the transition, or by the action's handler
+    # before it (an answer's text, a publication flag) — and the auto_now stamps.
+    changed = [f.name for f, old in zip(obj._meta.concrete_fields, loaded, strict=True)
                if getattr(obj, f.attname) != old or getattr(f, "auto_now", False)]
     history.save_checked(obj, update_fields=changed)
+
+
+def remember_loaded(obj) -> None:
+    """Note the object's values as locked, so that its closing save writes only what the
+    action changed. JSON values are copied: a handler may change them in place."""
+    obj._engine_loaded = [_snapshot(getattr(obj, f.attname)) for f in obj._meta.concrete_fields]
 
 
 def is_rejected(process) -> bool:

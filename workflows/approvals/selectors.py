@@ -179,7 +179,16 @@ def _open_tasks(user, kind: str | None = None):
     memberships, so it costs no query of its own (the nav badge adds exactly one per page).
     """
     holds = RoleMembership.objects.filter(user_id=user.pk, role=OuterRef("role"), org_unit_id=OuterRef("org_unit_id"))
-    queued = RouteTask.objects.filter(queue=True, closed_at__isnull=True).filter(Exists(holds)).values("task_id")
+    held = Q(Exists(holds))
+    # Queues that further roles share (StepDef.queue_roles): one more EXISTS per such step, from
+    # the declarations, so still no query of its own.
+    for declared in registry.all_kinds():
+        for step in declared.steps:
+            if step.queue_roles:
+                shared = RoleMembership.objects.filter(user_id=user.pk, role__in=step.queue_roles,
+                                                       org_unit_id=OuterRef("org_unit_id"))
+                held |= Q(process_kind=declared.kind, step=step.code) & Q(Exists(shared))
+    queued = RouteTask.objects.filter(queue=True, closed_at__isnull=True).filter(held).values("task_id")
     return Task.objects.filter(status=STATUS.NEW, process__flow_class__in=_flows(kind)).filter(
         Q(owner_id=user.pk) | Q(owner_id__isnull=True, pk__in=queued)
     )
@@ -201,7 +210,7 @@ def _due(task: Task, entry: RouteTask | None) -> tuple[dt.datetime | None, bool]
 def _rows(user, tasks: list[Task]) -> list[dict]:
     """Inbox rows for a page of tasks: one RouteTask query and one query per kind on the page."""
     entries = RouteTask.objects.in_bulk([t.pk for t in tasks]) if tasks else {}
-    units = {(m.role, m.org_unit_id): m.org_unit for m in memberships_of(user)} if any(
+    units = {m.org_unit_id: m.org_unit for m in memberships_of(user)} if any(
         t.owner_id is None for t in tasks) else {}
     by_kind: dict[str, list[Task]] = {}
     for task in tasks:
@@ -224,7 +233,7 @@ def _rows(user, tasks: list[Task]) -> list[dict]:
         queued = task.owner_id is None and entry is not None and entry.queue
         codes = actions.task_codes(kind.actions, queued=queued)
         if queued:
-            unit = units.get((entry.role, entry.org_unit_id))
+            unit = units.get(entry.org_unit_id)
             queue = {"role": entry.role, "role_label": _role_label(entry.role),
                      "org_unit": {"id": entry.org_unit_id, "name": unit.name if unit else ""}}
         rows.append({
@@ -233,7 +242,8 @@ def _rows(user, tasks: list[Task]) -> list[dict]:
             "due_at": due_at, "due_provisional": provisional, "overdue": is_overdue(due_at, now),
             "queue": queue,
             **people[task.pk],
-            "actions": [{"code": c, "label": actions.label(c)} for c in codes if actions.get(c) is not None],
+            "actions": [{"code": c, "label": actions.label(c, kind.kind)} for c in codes
+                        if actions.get(c, kind.kind) is not None],
         })
     return rows
 

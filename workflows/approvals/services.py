@@ -221,13 +221,14 @@ def task_for_action(*, actor, task_id) -> tuple[Task, registry.ProcessKind]:
     task = found[0] if found else None
     if task is None or actor is None or not actor.is_authenticated:
         raise Http404
-    if task.owner_id != actor.pk:
-        queued = _queue_task_of(task.pk) if task.owner_id is None else None
-        if queued is None or not has_role(actor, queued.role, queued.org_unit_id):
-            raise Http404
     kind = registry.kind_for_process(task.process)
     if kind is None:
         raise Http404
+    if task.owner_id != actor.pk:
+        queued = _queue_task_of(task.pk) if task.owner_id is None else None
+        if queued is None or not any(has_role(actor, role, queued.org_unit_id)
+                                     for role in kind.queue_holds(queued.step, queued.role)):
+            raise Http404
     if task.status != STATUS.NEW:
         raise StaleState(_("This task is already finished."))
     return task, kind
@@ -268,6 +269,7 @@ def _lock(kind: registry.ProcessKind, task: Task, *, reread: bool = True) -> tup
             raise StaleState(_("This task has moved on to someone else; reload and try again."))
     if obj.state not in kind.open_states:
         raise StaleState(_("This request is no longer waiting for approval."))
+    route.remember_loaded(obj)
     return obj, fresh
 
 
@@ -275,7 +277,7 @@ def task_act(*, actor, task_id, action: str, **fields) -> None:
     """Run a registered task action on a task (one transaction, one history row and its events)."""
     with transaction.atomic():
         task, kind = task_for_action(actor=actor, task_id=task_id)
-        action_def = actions.get(action)
+        action_def = actions.get(action, kind.kind)
         # Claiming belongs to the queue, not to a process: every queue task may be claimed; 加签
         # belongs to the engine.
         allowed = actions.task_codes(kind.actions, queued=task.owner_id is None)
@@ -287,14 +289,14 @@ def task_act(*, actor, task_id, action: str, **fields) -> None:
 
 
 def is_task_action(code: str) -> bool:
-    action_def = actions.get(code)
-    return action_def is not None and action_def.handler is not None
+    return any(a.handler is not None for a in actions.any_named(code))
 
 
 def task_act_from_form(*, actor, task_id, action: str, data) -> None:
     """A task action posted from a page: the same serializer as the API validates the fields,
     and its field messages come back as a ValidationError the page shows inline."""
-    action_def = actions.get(action)
+    _task, kind = task_for_action(actor=actor, task_id=task_id)  # not yours: 404, finished: 409
+    action_def = actions.get(action, kind.kind)
     if action_def is None or action_def.handler is None:
         raise Http404
     serializer_fields = action_def.serializer().fields
@@ -673,7 +675,7 @@ def _fire_timeout(task_id: int, now: dt.datetime) -> bool:
         if locked is None:
             return False
         kind, obj, task, entry = locked
-        action_def = actions.get(entry.timeout_action)
+        action_def = actions.get(entry.timeout_action, kind.kind)
         if action_def is None or action_def.handler is None or not action_def.system:
             return False
         if entry.timed_out_at is not None or entry.closed_at is not None:
@@ -706,8 +708,9 @@ def _fire_reminder(task_id: int, now: dt.datetime) -> bool:
                 route.emit(kind, obj, EventKind.DUE_SOON, user_ids=(task.owner_id,), step=entry.step,
                            extra={"task_id": task.pk})
             else:
-                route.emit(kind, obj, EventKind.DUE_SOON, role=entry.role, org_unit_id=entry.org_unit_id,
-                           step=entry.step, extra={"task_id": task.pk})
+                for role in kind.queue_holds(entry.step, entry.role):
+                    route.emit(kind, obj, EventKind.DUE_SOON, role=role, org_unit_id=entry.org_unit_id,
+                               step=entry.step, extra={"task_id": task.pk})
         RouteTask.objects.filter(task_id=task_id).update(remind_at=min(later) if later else None)
     return True
 
@@ -732,6 +735,9 @@ def deadlines_sweep(*, now: dt.datetime | None = None, limit: int = 500) -> dict
                 counts[name] += fire(task_id, now)
             except (ValidationError, StaleState, PermissionDenied) as exc:
                 logging.getLogger(__name__).warning("deadline action on task %s failed: %s", task_id, exc)
+    fired = sum(kind.sweeper()(now=now) for kind in registry.all_kinds() if kind.sweep is not None)
+    if fired:
+        counts["process_timers"] = fired
     return counts
 
 

@@ -9,6 +9,7 @@ class LedgerConfig(AppConfig):
 
     def ready(self):
         from project.navigation import NavItem, register
-        from workflows.ledger.permissions import may_see_some_ledger
+        from workflows.ledger.permissions import may_prepare_some_disclosure, may_see_some_ledger
 
         register(NavItem("ledger", _("Ledger"), "ledger", 30, may_see_some_ledger))
+        register(NavItem("disclosures", _("Monthly disclosures"), "ledger-disclosures", 31, may_prepare_some_disclosure))

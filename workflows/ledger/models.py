@@ -134,3 +134,83 @@ class LedgerLine(models.Model):
     @property
     def kind_label(self) -> str:
         return self.get_source_display() if self.line == LineKind.INCOME else self.get_category_display()
+
+
+class ImmutableDisclosure(Exception):
+    """Raised on any attempt to change or delete a published disclosure."""
+
+
+class DisclosureQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ImmutableDisclosure("Published disclosures cannot be changed; publish a correction instead.")
+
+    def delete(self):
+        raise ImmutableDisclosure("Published disclosures cannot be deleted; publish a correction instead.")
+
+
+class Disclosure(models.Model):
+    """A month's books as published (月度公开), frozen: the snapshot text is what was shown.
+
+    `snapshot` is canonical JSON (sorted keys, no spaces, UTF-8) holding every line of the period,
+    each line's own total, the balance carried in, the previous disclosure's hash and what this
+    one supersedes; `hash` is the SHA-256 of exactly that text. The community's disclosures form
+    a chain in publishing order (`seq`): each snapshot names the hash of the one before it, so
+    editing any stored row breaks its own hash or the next link. The totals and line count are
+    copies of the snapshot's, kept for lists; verification compares them too.
+    """
+
+    community = models.ForeignKey(Community, verbose_name=_("community"), on_delete=models.PROTECT,
+                                  related_name="disclosures")
+    period = models.DateField(_("period"), help_text=_("the first day of the month disclosed"))
+    seq = models.PositiveIntegerField(_("position in the chain"))
+    snapshot = models.TextField(_("snapshot (canonical JSON)"))
+    hash = models.CharField(_("SHA-256"), max_length=64, unique=True)
+    previous_hash = models.CharField(_("previous hash"), max_length=64, blank=True)
+    supersedes = models.OneToOneField("self", verbose_name=_("supersedes"), null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="superseded_by")
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    income_total = models.DecimalField(_("income total"), max_digits=14, decimal_places=2)
+    expense_total = models.DecimalField(_("expense total"), max_digits=14, decimal_places=2)
+    line_count = models.PositiveIntegerField(_("lines"))
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("published by"),
+                                     on_delete=models.PROTECT, related_name="+")
+    published_at = models.DateTimeField(_("published at"))
+
+    objects = DisclosureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-seq"]
+        verbose_name = _("monthly disclosure")
+        verbose_name_plural = _("monthly disclosures")
+        constraints = [
+            models.UniqueConstraint(fields=["community", "seq"], name="disclosure_one_link_per_position"),
+            models.CheckConstraint(name="disclosure_period_is_first_of_month", condition=Q(period__day=1)),
+        ]
+        indexes = [
+            # the public list of a community (newest first) and the link before a disclosure
+            models.Index(fields=["community", "-seq"], name="disclosure_chain"),
+            # "is this period published?" and the due-date flag per community and month
+            models.Index(fields=["community", "period"], name="disclosure_period"),
+        ]
+
+    def __str__(self):
+        return f"{self.community} · {self.period:%Y-%m} · {self.hash[:12]}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableDisclosure("Published disclosures cannot be changed; publish a correction instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableDisclosure("Published disclosures cannot be deleted; publish a correction instead.")
+
+    @property
+    def period_text(self) -> str:
+        return f"{self.period:%Y-%m}"
+
+    @property
+    def is_superseded(self) -> bool:
+        try:
+            return self.superseded_by is not None
+        except Disclosure.superseded_by.RelatedObjectDoesNotExist:
+            return False

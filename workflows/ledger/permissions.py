@@ -47,3 +47,19 @@ def can_reverse_lines_in(user, community) -> bool:
 
 def can_reverse_line(user, line) -> bool:
     return has_role(user, Role.COMMUNITY_SECRETARY, line.community_id)
+
+
+def can_publish_disclosure(user, community) -> bool:
+    """The secretary publishes the month's books; staff prepare them (they see the preview)."""
+    return has_role(user, Role.COMMUNITY_SECRETARY, community.id)
+
+
+def can_prepare_disclosure(user, community) -> bool:
+    return can_publish_disclosure(user, community) or has_role(user, Role.COMMUNITY_STAFF, community.id)
+
+
+def may_prepare_some_disclosure(user) -> bool:
+    """Menu entry: the secretary or staff of some community (cached memberships, no query)."""
+    return user.is_authenticated and any(
+        m.role in (Role.COMMUNITY_SECRETARY, Role.COMMUNITY_STAFF) and m.org_unit.kind == OrgUnit.Kind.COMMUNITY
+        for m in memberships_of(user))

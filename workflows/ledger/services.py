@@ -325,3 +325,57 @@ def opening_balance_record(*, actor, community, amount: Decimal, date, note: str
         raise PermissionDenied
     return _income_line(actor=actor, community=community, source=IncomeSource.OTHER, amount=amount, date=date,
                         note=note, is_opening_balance=True)
+
+
+# --- monthly disclosures (月度公开) ---------------------------------------------------------------
+
+
+class AlreadyPublished(LedgerConflict):
+    pass
+
+
+def disclosure_publish(*, actor, community, period, reason: str = ""):
+    """Publish (freeze) a month's books for the community: the community's secretary only.
+
+    A period already published is published again only as a correction with a reason; the new
+    disclosure names the one it supersedes. The disclosure row is its own history row (who
+    published, when, why), like a ledger line.
+    """
+    from workflows.ledger.disclosures import build_snapshot, canonical_json, parse_period, sha256
+    from workflows.ledger.models import Disclosure
+
+    if not permissions.can_publish_disclosure(actor, community):
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    day = parse_period(period) if isinstance(period, str) else period
+    errors = {}
+    if day is None:
+        errors["period"] = _("Enter a month as YYYY-MM, e.g. 2026-11.")
+    elif day >= timezone.localdate().replace(day=1):
+        errors["period"] = _("Only a month that has ended can be published.")
+    if len(reason) > 500:
+        errors["reason"] = _("At most 500 characters.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        # Postings and publishing of one community queue on the same lock, so a line posted
+        # while the month is frozen lands before or after the snapshot, never half in it.
+        books_lock(community=community)
+        current = (Disclosure.objects.filter(community=community, period=day, superseded_by__isnull=True)
+                   .order_by("-seq").first())
+        if current is not None and not reason:
+            raise AlreadyPublished(_("This month is already published; a correction needs a reason."))
+        previous = Disclosure.objects.filter(community=community).order_by("-seq").first()
+        now = timezone.now()
+        snapshot, lines = build_snapshot(community=community, period=day, published_at=now, previous=previous,
+                                         supersedes=current, reason=reason)
+        if not lines:
+            raise ValidationError({"period": _("This month has no lines on the books.")})
+        text = canonical_json(snapshot)
+        return Disclosure.objects.create(
+            community=community, period=day, seq=(previous.seq + 1) if previous else 1, snapshot=text,
+            hash=sha256(text), previous_hash=previous.hash if previous else "", supersedes=current,
+            reason=reason, income_total=Decimal(snapshot["totals"]["income"]),
+            expense_total=Decimal(snapshot["totals"]["expense"]), line_count=len(lines),
+            published_by=actor, published_at=now,
+        )

@@ -16,6 +16,7 @@ from project.http import user_file_response
 from workflows.ledger import permissions, selectors, services
 from workflows.ledger.categories import IncomeSource, LineKind
 from workflows.ledger.filters import parse_ledger_filters
+from workflows.ledger.models import LedgerLine
 
 PAGE_LINES = 200
 
@@ -177,3 +178,59 @@ def line_reverse(request, pk: int):
         return redirect("ledger-line", pk=line.pk)
     messages.success(request, _("The line was reversed."))
     return redirect(f"{reverse('ledger')}?community={line.community_id}")
+
+
+# --- monthly disclosures: the secretary publishes, staff prepare ------------------------------
+
+
+@login_required
+def disclosures(request):
+    """Months of the books with their disclosure status and due day; the secretary's publish form.
+
+    Staff see the same list (what is due, what the month holds) to prepare it; only the
+    secretary gets the form. Anyone else has no books to disclose: 404.
+    """
+    from workflows.ledger.disclosures import due_day, period_end
+
+    communities = [c for c in selectors.ledger_communities_for_user(request.user).order_by("id")
+                   if permissions.can_prepare_disclosure(request.user, c)]
+    if not communities:
+        raise Http404
+    status = {(row["community"].id, row["period"]): row
+              for row in selectors.disclosure_due_status(user=request.user)}
+    sections = []
+    this_month = timezone.localdate().replace(day=1)
+    for community in communities:
+        months = [m for m in selectors.public_line_months(community=community) if m < this_month]
+        rows = []
+        for month in months:
+            lines = LedgerLine.objects.filter(community=community, date__gte=month, date__lt=period_end(month))
+            row = status.get((community.id, f"{month:%Y-%m}"), {})
+            rows.append({"period": f"{month:%Y-%m}", "totals": selectors.ledger_totals(lines), "count": lines.count(),
+                         "due_day": row.get("due_day") or due_day(month), "published_at": row.get("published_at"),
+                         "overdue": row.get("overdue", False), "late": row.get("late", False)})
+        sections.append({"community": community, "rows": rows,
+                         "can_publish": permissions.can_publish_disclosure(request.user, community)})
+    return render(request, "ledger/disclosures.html", {"sections": sections})
+
+
+@login_required
+@require_POST
+def disclosure_publish(request):
+    community = selectors.ledger_community_get_for_user(user=request.user, pk=request.POST.get("community"))
+    try:
+        disclosure = services.disclosure_publish(actor=request.user, community=community,
+                                                 period=request.POST.get("period", ""),
+                                                 reason=request.POST.get("reason", ""))
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        for messages_ in exc.message_dict.values():
+            for message in messages_:
+                messages.error(request, message)
+        return redirect("ledger-disclosures")
+    except services.LedgerConflict as exc:
+        messages.error(request, exc.message)
+        return redirect("ledger-disclosures")
+    messages.success(request, _("Published: %(period)s.") % {"period": disclosure.period_text})
+    return redirect("public-disclosure", community.code, disclosure.pk)

@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db.backends.sqlite3._functions import register as register_django_functions
 
 from project.management.commands.backup import ARCHIVE_DB, ARCHIVE_MEDIA, MANIFEST, sqlite_path
 
@@ -57,6 +58,9 @@ class Command(BaseCommand):
             opened.extractall(work, members=members, filter="data")
             manifest = json.loads((Path(work) / MANIFEST).read_text())
             with sqlite3.connect(Path(work) / ARCHIVE_DB) as check:
+                # Indexes on expressions (a date part, say) call Django's SQL functions: the
+                # check needs them as the app's own connections have them.
+                register_django_functions(check)
                 if check.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
                     raise CommandError("The database in the archive is damaged.")
             target_db.parent.mkdir(parents=True, exist_ok=True)

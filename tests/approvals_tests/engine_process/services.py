@@ -39,4 +39,6 @@ def ticket_answer(ctx: engine.ActionContext, *, text: str, comment: str = "") ->
     engine.task_decide(ctx, route.APPROVE, action=ANSWER.code, comment=comment)
 
 
-ANSWER = actions.ActionDef("answer", _("Answered"), handler=ticket_answer, serializer=AnswerSerializer, decision=True)
+# The ticket's own `answer` (the inquiry process has an `answer` of its own: verbs are per kind).
+ANSWER = actions.ActionDef("answer", _("Answered"), handler=ticket_answer, serializer=AnswerSerializer, decision=True,
+                           kind="engine_ticket")
