@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "workflows.approvals",
     "workflows.ledger",
     "workflows.expenses",
+    "workflows.partners",
     "forms.apps.FormsConfig",
     "notifications",
     "spreadsheets",
@@ -214,7 +215,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "project.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"login": env_str("LOGIN_THROTTLE_RATE", "10/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "login": env_str("LOGIN_THROTTLE_RATE", "10/min"),
+        # Self sign-up of new partner applicants, per client address.
+        "signup": env_str("SIGNUP_THROTTLE_RATE", "10/hour"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Gongying API",

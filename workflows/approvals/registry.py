@@ -33,6 +33,15 @@ class StepDef:
     deadline: DeadlineRule | None = None
     # (role, scope) an "escalate" timeout hands the task to.
     escalate_to: tuple[str, str] | None = None
+    # The task actions allowed on this step's tasks (None: all of the kind's actions). A step
+    # that records something (an agreement, an answer) offers only its own verb.
+    actions: tuple[str, ...] | None = None
+    # A period, not a person's task (a public notice): held by nobody, in no queue, and moved on
+    # only by its deadline's timeout action. `role` names who answers for it.
+    wait: bool = False
+    # Not on the flow's path: tasks of this step are opened beside the route by a service
+    # (`services.side_task_open`), e.g. one per objection during a notice period.
+    side: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,6 +71,20 @@ class ProcessKind:
     submitted_by: Callable[[Any], Any] | None = None
     copied_to: Callable[[Any], Any] | None = None
     community_name: Callable[[Any], str] = lambda obj: ""
+    # The deadline rule of a step for this object (a call fixes its own notice period); None
+    # means the step's declared rule.
+    deadline_for: Callable[[Any, StepDef], DeadlineRule | None] | None = None
+
+    def deadline_rule(self, obj, step: StepDef) -> DeadlineRule | None:
+        if self.deadline_for is not None and step.deadline is not None:
+            return self.deadline_for(obj, step) or step.deadline
+        return step.deadline
+
+    def step_actions(self, code: str) -> tuple[str, ...]:
+        step = self._steps.get(code)
+        if step is None or step.actions is None:
+            return self.actions
+        return tuple(a for a in self.actions if a in step.actions)
 
     def step(self, code: str) -> StepDef:
         return self._steps[code]

@@ -157,7 +157,7 @@ def _rows(user, tasks: list[Task]) -> list[dict]:
         due_at, provisional = _due(task, entry)
         step = task.data.get("step", "")
         queue = None
-        codes = list(kind.actions)
+        codes = list(kind.step_actions(step))
         if task.owner_id is None and entry is not None and entry.queue:
             unit = units.get((entry.role, entry.org_unit_id))
             queue = {"role": entry.role, "role_label": _role_label(entry.role),
