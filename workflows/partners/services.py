@@ -17,7 +17,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from workflows.approvals import actions, history, route
@@ -629,13 +629,13 @@ def partners_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
 
 
 # The area's own task actions (registered in apps.py; listed in PARTNER.actions).
-NOTICE_END = actions.ActionDef("notice_end", _l("Public notice ended"), handler=notice_end, system=True,
+NOTICE_END = actions.ActionDef("notice_end", gettext_lazy("Public notice ended"), handler=notice_end, system=True,
                                decision=False)
-UPHOLD = actions.ActionDef("uphold", _l("Objection upheld"), handler=objection_uphold, serializer=ReplySerializer,
+UPHOLD = actions.ActionDef("uphold", gettext_lazy("Objection upheld"), handler=objection_uphold, serializer=ReplySerializer,
                            decision=True)
-DISMISS = actions.ActionDef("dismiss", _l("Objection dismissed"), handler=objection_dismiss,
+DISMISS = actions.ActionDef("dismiss", gettext_lazy("Objection dismissed"), handler=objection_dismiss,
                             serializer=ReplySerializer, decision=True)
-AGREEMENT_ACTION = actions.ActionDef("agreement", _l("Agreement recorded"), handler=agreement_record,
+AGREEMENT_ACTION = actions.ActionDef("agreement", gettext_lazy("Agreement recorded"), handler=agreement_record,
                                      serializer=AgreementSerializer, decision=True)
 
 __all__ = ["KIND"]
