@@ -31,39 +31,40 @@ def test_the_public_catalogue_filters_by_target_paid_and_category_without_login(
 
 def test_public_notices_show_days_left_the_objection_link_and_no_personal_data(client):
     application = Application.objects.get(state=ApplicationState.NOTICE)
-    board = client.get("/public/heping/notices/").content.decode()
+    code = application.community.code
+    board = client.get(f"/public/{code}/notices/").content.decode()
     assert application.public_name in board and "#object" in board
-    page = client.get(f"/public/heping/notices/{application.pk}/")
+    page = client.get(f"/public/{code}/notices/{application.pk}/")
     text = page.content.decode()
     assert page.status_code == 200 and "login-to-object" in text
     objection = Objection.objects.get(application=application)
     assert objection.reason in text and objection.objector.display_name not in text
     assert application.identifier not in text and application.mobile not in text
-    assert client.get(f"/public/fenghuang/notices/{application.pk}/").status_code == 404
+    assert client.get(f"/public/heping/notices/{application.pk}/").status_code == 404  # another community
     reviewing = Application.objects.get(state=ApplicationState.REVIEWING)
-    assert client.get(f"/public/heping/notices/{reviewing.pk}/").status_code == 404
+    assert client.get(f"/public/{code}/notices/{reviewing.pk}/").status_code == 404
     # An anonymous objection goes to the login page.
-    response = client.post(f"/public/heping/notices/{application.pk}/", {"reason": "x"})
+    response = client.post(f"/public/{code}/notices/{application.pk}/", {"reason": "x"})
     assert response.status_code == 302 and "/login/" in response["Location"]
 
 
 def test_the_poster_is_an_a4_page_with_an_inline_svg_qr_code(client):
     application = Application.objects.get(state=ApplicationState.NOTICE)
-    page = client.get(f"/public/heping/notices/{application.pk}/poster/")
+    page = client.get(f"/public/yanshan/notices/{application.pk}/poster/")
     text = page.content.decode()
     assert page.status_code == 200 and "size: A4" in text and "<svg" in text
-    assert f"/public/heping/notices/{application.pk}/" in text
+    assert f"/public/yanshan/notices/{application.pk}/" in text
 
 
 def test_a_resident_objects_on_the_public_page_and_the_secretary_answers_on_hers(users):
     application = Application.objects.get(state=ApplicationState.NOTICE)
-    resident = client_for(users["heping_staff"])
-    bad = resident.post(f"/public/heping/notices/{application.pk}/", {"reason": ""})
+    resident = client_for(users["resident_li"])
+    bad = resident.post(f"/public/yanshan/notices/{application.pk}/", {"reason": ""})
     assert bad.status_code == 400
-    response = resident.post(f"/public/heping/notices/{application.pk}/", {"reason": "服务价格不明确"})
+    response = resident.post(f"/public/yanshan/notices/{application.pk}/", {"reason": "服务价格不明确"})
     assert response.status_code == 302
     assert Objection.objects.filter(application=application, state="open").count() == 2
-    secretary = client_for(users["heping_secretary"])
+    secretary = client_for(users["yanshan_secretary"])
     detail = secretary.get(f"/partners/applications/{application.pk}/").content.decode()
     assert detail.count('data-testid="task-objection"') == 2
     task = Objection.objects.filter(application=application, state="open").order_by("-id").first().task_id
@@ -75,8 +76,8 @@ def test_a_resident_objects_on_the_public_page_and_the_secretary_answers_on_hers
 
 def test_signed_in_pages_are_scoped(users, client):
     application = Application.objects.get(state=ApplicationState.REVIEWING)
-    assert client_for(users["heping_secretary"]).get(f"/partners/applications/{application.pk}/").status_code == 200
-    assert client_for(users["fenghuang_secretary"]).get(f"/partners/applications/{application.pk}/").status_code == 404
+    assert client_for(users["yanshan_secretary"]).get(f"/partners/applications/{application.pk}/").status_code == 200
+    assert client_for(users["heping_secretary"]).get(f"/partners/applications/{application.pk}/").status_code == 404
     assert client_for(users["resident_li"]).get(f"/partners/applications/{application.pk}/").status_code == 404
     assert client.get(f"/partners/applications/{application.pk}/").status_code == 302  # to the login page
     partner = Partner.objects.get(user__username="partner_yinjie")
@@ -86,16 +87,16 @@ def test_signed_in_pages_are_scoped(users, client):
 
 def test_the_secretary_approves_on_the_page_and_the_applicant_sees_the_state(users):
     application = Application.objects.get(state=ApplicationState.REVIEWING)
-    secretary = client_for(users["heping_secretary"])
+    secretary = client_for(users["yanshan_secretary"])
     page = secretary.get(f"/partners/applications/{application.pk}/").content.decode()
     assert 'data-testid="task-community_review"' in page
     from tests.partners_tests.helpers import task_of
 
-    task = task_of(application.pk, users["heping_secretary"])
+    task = task_of(application.pk, users["yanshan_secretary"])
     assert secretary.post(f"/partners/applications/{application.pk}/act/",
                           {"task": task, "action": "approve", "comment": "同意"}).status_code == 302
     applicant = client_for(application.submitter)
-    assert "heping_committee" not in applicant.get(f"/partners/applications/{application.pk}/").content.decode()
+    assert "yanshan_committee" not in applicant.get(f"/partners/applications/{application.pk}/").content.decode()
     assert applicant.get("/partners/applications/").status_code == 200
 
 

@@ -346,3 +346,13 @@ def test_partner_and_secretary_are_reminded_30_days_before_the_term_ends_and_the
     assert partner.state == PartnerState.EXITED
     assert HistoryEntry.objects.filter(process_kind="partner_member", process_id=partner.pk,
                                        action="partner_exit", actor=None).exists()
+
+
+def test_an_objection_by_the_secretary_herself_is_answered_by_the_street(api_for, users, applicant, call):
+    application_id = noticed(api_for, users, applicant, call)
+    with time_machine.travel(dt.datetime(2025, 10, 9, 9, 0, tzinfo=TZ), tick=False):
+        assert api_for(users["heping_secretary"]).post(f"/api/partner-applications/{application_id}/objections/",
+                                                       {"reason": "我本人提出异议"}, format="json").status_code == 201
+    task = Objection.objects.get(application_id=application_id).task_id
+    assert act(api_for(users["heping_secretary"]), task, "dismiss", {"reply": "x"}).status_code == 404
+    assert act(api_for(users["shaping_reviewer"]), task, "dismiss", {"reply": "不成立"}).status_code == 200

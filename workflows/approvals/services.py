@@ -570,21 +570,23 @@ def _side_node(kind: registry.ProcessKind, step_code: str):
     raise LookupError(f"no node of {kind.flow_class.__name__} holds step {step_code!r}")
 
 
-def side_task_open(kind: registry.ProcessKind, obj, *, step_code: str, data: dict | None = None) -> Task:
+def side_task_open(kind: registry.ProcessKind, obj, *, step_code: str, data: dict | None = None,
+                   exclude: tuple[int, ...] = ()) -> Task:
     """Open a task of side step `step_code` on `obj`'s running route (`obj` locked): held by the
-    first holder of the step's role in its unit who is not the submitter, else its fallback."""
+    first holder of the step's role in its unit who is neither the submitter nor in `exclude`
+    (whoever raised the matter does not answer it), else by its fallback."""
     step = kind.step(step_code)
     if not step.side:
         raise ValueError(f"step {step_code!r} is not a side step")
     state = route.RouteState.of(Process.objects.get(pk=obj.process_id))
     role, unit = step.role, state.unit_for(step.scope)
-    holders = [h for h in holders_of(role=role, org_unit_id=unit).values_list("id", flat=True)
-               if h != state.submitter_id]
+    barred = {state.submitter_id, *exclude}
+    holders = [h for h in holders_of(role=role, org_unit_id=unit).values_list("id", flat=True) if h not in barred]
     if not holders and step.fallback is not None:
         role, scope = step.fallback
         unit = state.unit_for(scope)
         holders = [h for h in holders_of(role=role, org_unit_id=unit).values_list("id", flat=True)
-                   if h != state.submitter_id]
+                   if h not in barred]
     if not holders:
         raise ValidationError(_("Nobody holds the role needed for this step; ask the administrator to assign it."))
     node = _side_node(kind, step_code)

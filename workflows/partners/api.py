@@ -3,6 +3,8 @@ personal data; the rest is scoped by the selectors; errors: not yours 404, wrong
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -16,7 +18,7 @@ from workflows.approvals.api import ApprovalErrorsMixin
 from workflows.org.models import Community
 from workflows.partners import selectors, services
 from workflows.partners.categories import ServiceCategory, TargetGroup
-from workflows.partners.models import Call
+from workflows.partners.models import Application, Call, Partner
 
 # --- representations -------------------------------------------------------------------------
 
@@ -114,6 +116,7 @@ class PublicCallsView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
 
+    @extend_schema(request=None, operation_id="partner_public_calls", responses=OpenApiTypes.OBJECT, parameters=[OpenApiParameter("community", str, description="community code")])
     def get(self, request):
         return Response([call_dict(c) for c in selectors.public_calls(community=_community_param(request))[:200]])
 
@@ -122,6 +125,7 @@ class PublicNoticesView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
 
+    @extend_schema(request=None, operation_id="partner_public_notices", responses=OpenApiTypes.OBJECT, parameters=[OpenApiParameter("community", str, description="community code")])
     def get(self, request):
         return Response([public_notice_dict(n) for n in selectors.public_notices(community=_community_param(request))[:200]])
 
@@ -130,6 +134,7 @@ class PublicCatalogueView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
 
+    @extend_schema(request=None, operation_id="partner_public_catalogue", responses=OpenApiTypes.OBJECT, parameters=[OpenApiParameter("community", str), OpenApiParameter("target", str), OpenApiParameter("paid", str), OpenApiParameter("category", str)])
     def get(self, request):
         params = request.query_params
         target, paid, category = params.get("target", ""), params.get("paid", ""), params.get("category", "")
@@ -165,6 +170,7 @@ class SignupView(APIView):
     authentication_classes = []
     throttle_classes = [SignupThrottle]
 
+    @extend_schema(request=SignupSerializer, operation_id="auth_signup", responses=OpenApiTypes.OBJECT)
     def post(self, request):
         body = SignupSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -201,10 +207,13 @@ def _communities(values) -> list[Community]:
 
 class CallViewSet(ApprovalErrorsMixin, viewsets.ViewSet):
     permission_classes = [IsAuthenticated]
+    queryset = Call.objects.none()  # only tells the schema the id is an integer
 
+    @extend_schema(request=None, operation_id="partner_calls_list", responses=OpenApiTypes.OBJECT, parameters=[OpenApiParameter("community", str, description="community code")])
     def list(self, request):
         return Response([call_dict(c) for c in selectors.public_calls(community=_community_param(request))[:200]])
 
+    @extend_schema(request=CallCreateSerializer, operation_id="partner_calls_create", responses=OpenApiTypes.OBJECT)
     def create(self, request):
         body = CallCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -213,6 +222,7 @@ class CallViewSet(ApprovalErrorsMixin, viewsets.ViewSet):
         call = services.call_create(actor=request.user, **values)
         return Response(call_dict(call), status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=None, operation_id="partner_calls_close", responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         call = selectors.public_calls().filter(pk=IdField().to_internal_value(pk)).first()
@@ -228,12 +238,12 @@ class ApplicationCreateSerializer(serializers.Serializer):
     data = serializers.DictField()
 
 
-class ResubmitSerializer(serializers.Serializer):
+class ApplicationResubmitSerializer(serializers.Serializer):
     data = serializers.DictField(required=False)
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class CommentSerializer(serializers.Serializer):
+class ApplicationCommentSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
@@ -252,14 +262,18 @@ class OptionalReasonSerializer(serializers.Serializer):
 
 class ApplicationViewSet(ApprovalErrorsMixin, viewsets.ViewSet):
     permission_classes = [IsAuthenticated]
+    queryset = Application.objects.none()  # only tells the schema the id is an integer
 
+    @extend_schema(request=None, operation_id="partner_applications_list", responses=OpenApiTypes.OBJECT)
     def list(self, request):
         rows = selectors.applications_for_user(user=request.user).order_by("-created_at", "-id")[:500]
         return Response([application_dict(a) for a in rows])
 
+    @extend_schema(request=None, operation_id="partner_applications_retrieve", responses=OpenApiTypes.OBJECT)
     def retrieve(self, request, pk=None):
         return Response(application_dict(selectors.application_get_for_user(user=request.user, pk=pk), full=True))
 
+    @extend_schema(request=ApplicationCreateSerializer, operation_id="partner_applications_create", responses=OpenApiTypes.OBJECT)
     def create(self, request):
         body = ApplicationCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -273,25 +287,28 @@ class ApplicationViewSet(ApprovalErrorsMixin, viewsets.ViewSet):
                                                    data=body.validated_data["data"])
         return Response(application_dict(application), status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=ApplicationResubmitSerializer, operation_id="partner_applications_resubmit", responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["post"])
     def resubmit(self, request, pk=None):
         application = selectors.application_get_for_user(user=request.user, pk=pk)
-        body = ResubmitSerializer(data=request.data)
+        body = ApplicationResubmitSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         application = services.application_resubmit(actor=request.user, application=application,
                                                      data=body.validated_data.get("data"),
                                                      comment=body.validated_data["comment"])
         return Response(application_dict(application))
 
+    @extend_schema(request=ApplicationCommentSerializer, operation_id="partner_applications_withdraw", responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         application = selectors.application_get_for_user(user=request.user, pk=pk)
-        body = CommentSerializer(data=request.data)
+        body = ApplicationCommentSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         application = services.application_withdraw(actor=request.user, application=application,
                                                     comment=body.validated_data["comment"])
         return Response(application_dict(application))
 
+    @extend_schema(request=ObjectionSerializer, operation_id="partner_applications_objections", responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["post"])
     def objections(self, request, pk=None):
         # Anyone logged in may object to an application on a notice board, not only those who
@@ -310,11 +327,14 @@ class ApplicationViewSet(ApprovalErrorsMixin, viewsets.ViewSet):
 
 class PartnerViewSet(ApprovalErrorsMixin, viewsets.ViewSet):
     permission_classes = [IsAuthenticated]
+    queryset = Partner.objects.none()  # only tells the schema the id is an integer
 
+    @extend_schema(request=None, operation_id="partners_list", responses=OpenApiTypes.OBJECT, parameters=[OpenApiParameter("community", str, description="community code")])
     def list(self, request):
         rows = selectors.partners_for_user(user=request.user, community=_community_param(request))[:1000]
         return Response([partner_dict(p) for p in rows])
 
+    @extend_schema(request=None, operation_id="partners_retrieve", responses=OpenApiTypes.OBJECT)
     def retrieve(self, request, pk=None):
         return Response(partner_dict(selectors.partner_get_for_user(user=request.user, pk=pk), full=True))
 
@@ -325,14 +345,17 @@ class PartnerViewSet(ApprovalErrorsMixin, viewsets.ViewSet):
         partner = service(actor=request.user, partner_id=partner.pk, reason=body.validated_data["reason"])
         return Response(partner_dict(partner, full=True))
 
+    @extend_schema(request=ReasonSerializer, operation_id="partners_suspend", responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["post"])
     def suspend(self, request, pk=None):
         return self._change(request, pk, services.partner_suspend, ReasonSerializer)
 
+    @extend_schema(request=OptionalReasonSerializer, operation_id="partners_resume", responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["post"])
     def resume(self, request, pk=None):
         return self._change(request, pk, services.partner_resume, OptionalReasonSerializer)
 
+    @extend_schema(request=ReasonSerializer, operation_id="partners_exit", responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["post"], url_path="exit")
     def exit_(self, request, pk=None):
         return self._change(request, pk, services.partner_exit, ReasonSerializer)

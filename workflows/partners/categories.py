@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ServiceCategory(models.TextChoices):
@@ -27,5 +28,5 @@ class TargetGroup(models.TextChoices):
 
 
 class ApplicantKind(models.TextChoices):
-    ORGANISATION = "organisation", _("Organisation")
+    ORGANISATION = "organisation", pgettext_lazy("applicant kind", "Organisation")
     INDIVIDUAL = "individual", _("Individual (resident)")

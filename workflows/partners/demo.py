@@ -260,18 +260,25 @@ def load_partner_demo(context: dict) -> None:
             services=rows, starts_on=starts, ends_on=ends, consent_full_name=consent)
         seed += 1
 
-    # The live process: 和平's own call, open now.
-    call = services.call_create(
+    # 和平's own call, open now (the new applicants of the walkthrough apply to it).
+    services.call_create(
         actor=users["heping_secretary"], title="和平社区2026年下半年社区合伙人招募",
         body="和平社区面向辖区居民和社会组织招募合伙人，重点招募长者服务、托管托育和就业服务项目。",
         communities=[communities["heping"]], opens_on=today - dt.timedelta(days=7),
         closes_on=today + dt.timedelta(days=60), notice_working_days=5, categories=["elderly", "childcare"])
+    # The live process runs in 雁山 (its secretary holds the open tasks): one application in 公示
+    # with an open objection, one under review.
+    call = services.call_create(
+        actor=users["yanshan_secretary"], title="雁山社区长者服务合伙人招募",
+        body="雁山社区招募居家护理、托育等服务的合伙人。", communities=[communities["yanshan"]],
+        opens_on=today - dt.timedelta(days=14), closes_on=today + dt.timedelta(days=45), notice_working_days=5,
+        categories=["elderly", "childcare"])
     noticed_user = _user(context, "applicant_kangning", "康宁护理站", login=True)
     noticed = services.application_create(actor=noticed_user, call=call, data=organisation_data(
         "鹤山市康宁护理服务站", 900, _service_rows([("居家护理", "elderly", True, "old"),
                                                     ("康复训练", "health", True, "old")], Decimal("3000"))))
     review_through(noticed, context)
-    services.objection_file(actor=users["resident_li"], application_id=noticed.pk,
+    services.objection_file(actor=users["resident_chen"], application_id=noticed.pk,
                             reason="该护理站去年曾因服务纠纷被投诉，建议核实其资质后再签约。")
     reviewing_user = _user(context, "applicant_xiaoshu", "小树托育", login=True)
     services.application_create(actor=reviewing_user, call=call, data=organisation_data(

@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from viewflow.workflow.models import Process
 
 from workflows.org.models import Community, Street
@@ -22,7 +23,7 @@ class Call(models.Model):
     """A public call for partners (招募公告), published by a community or by the street for several."""
 
     class State(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("call state", "Open")
         CLOSED = "closed", _("Closed")
 
     street = models.ForeignKey(Street, verbose_name=_("street"), on_delete=models.PROTECT, related_name="+")
@@ -118,7 +119,7 @@ class Notice(models.Model):
     objection is open (the period's task and its deadline belong to the engine)."""
 
     class Outcome(models.TextChoices):
-        RUNNING = "", _("Running")
+        RUNNING = "", pgettext_lazy("notice outcome", "Running")
         PASSED = "passed", _("Passed without upheld objection")
         REJECTED = "rejected", _("Ended by an upheld objection")
 
@@ -159,7 +160,7 @@ class Objection(models.Model):
     """An objection (异议) under the objector's real name; shown in public without it."""
 
     class State(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("objection state", "Open")
         UPHELD = "upheld", _("Upheld")
         DISMISSED = "dismissed", _("Dismissed")
         CLOSED = "closed", _("Closed with the application")

@@ -317,7 +317,7 @@ def objection_file(*, actor: User, application_id: int, reason: str, attachment=
 
         def work():
             task = engine.side_task_open(PARTNER, application, step_code=OBJECTION,
-                                         data={"objection_id": objection.pk})
+                                         data={"objection_id": objection.pk}, exclude=(actor.pk,))
             Objection.objects.filter(pk=objection.pk).update(task_id=task.pk)
             objection.task_id = task.pk
             if not notice.suspended:
@@ -617,7 +617,7 @@ def partners_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
                             detail={"term_ends_on": locked.term_ends_on.isoformat()})
             notify(kind="partner.term_ending", users=[locked.user_id],
                    queues=[RoleQueue(Role.COMMUNITY_SECRETARY, locked.community_id)],
-                   url=f"/partners/{locked.pk}/",
+                   url=reverse("partner-detail", args=[locked.pk]),
                    params={"title": locked.public_name, "number": partner.agreement.number,
                            "ends_on": locked.term_ends_on.isoformat()})
             counts["reminded"] += 1

@@ -10,6 +10,7 @@ reason). An exited partner's services leave the catalogue; its history stays.
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 
@@ -20,7 +21,7 @@ class ApplicationState(models.TextChoices):
     NOTICE = "notice", _("In public notice")
     AGREEMENT = "agreement", _("Awaiting agreement")
     SIGNED = "signed", _("Agreement signed")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("application state", "Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
@@ -67,7 +68,7 @@ class ApplicationLifecycle(ConcurrentTransitionMixin, models.Model):
 
 
 class PartnerState(models.TextChoices):
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("partner state", "Active")
     SUSPENDED = "suspended", _("Suspended")
     EXITED = "exited", _("Exited")
 
