@@ -241,7 +241,7 @@ def test_objections_are_refused_outside_a_notice(api_for, users, applicant, call
         body = apply(api_for(applicant), call, organisation())
         response = api_for(users["resident_li"]).post(f"/api/partner-applications/{body['id']}/objections/",
                                                       {"reason": "x"}, format="json")
-    assert response.status_code == 404  # never on a notice board
+    assert response.status_code == 409  # not (yet) on the notice board
     assert api_for(users["resident_li"]).post("/api/partner-applications/99999999/objections/",
                                               {"reason": "x"}, format="json").status_code == 404
     too_long = api_for(users["resident_li"]).post(f"/api/partner-applications/{body['id']}/objections/",
@@ -356,3 +356,16 @@ def test_an_objection_by_the_secretary_herself_is_answered_by_the_street(api_for
     task = Objection.objects.get(application_id=application_id).task_id
     assert act(api_for(users["heping_secretary"]), task, "dismiss", {"reply": "x"}).status_code == 404
     assert act(api_for(users["shaping_reviewer"]), task, "dismiss", {"reply": "不成立"}).status_code == 200
+
+
+def test_the_applicant_urges_and_the_community_comments_as_on_every_route(api_for, users, applicant, call):
+    with time_machine.travel(PUBLISHED, tick=False):
+        body = apply(api_for(applicant), call, organisation())
+        url = f"/api/partner-applications/{body['id']}"
+        assert api_for(applicant).post(f"{url}/urge/", {}, format="json").status_code == 200
+        assert api_for(applicant).post(f"{url}/urge/", {}, format="json").status_code == 429
+        assert api_for(users["heping_staff"]).post(f"{url}/comment/", {"comment": "请补充资质"},
+                                                   format="json").status_code == 200
+        assert api_for(users["fenghuang_secretary"]).post(f"{url}/comment/", {"comment": "x"},
+                                                          format="json").status_code == 404
+    assert history(body["id"]) == ["submit", "urge", "comment"]

@@ -298,6 +298,28 @@ class ApplicationViewSet(ApprovalErrorsMixin, viewsets.ViewSet):
                                                      comment=body.validated_data["comment"])
         return Response(application_dict(application))
 
+    @extend_schema(request=ApplicationCommentSerializer, operation_id="partner_applications_urge",
+                   responses=OpenApiTypes.OBJECT)
+    @action(detail=True, methods=["post"])
+    def urge(self, request, pk=None):
+        application = selectors.application_get_for_user(user=request.user, pk=pk)
+        body = ApplicationCommentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        application = services.application_urge(actor=request.user, application=application,
+                                                comment=body.validated_data["comment"])
+        return Response(application_dict(application))
+
+    @extend_schema(request=ApplicationCommentSerializer, operation_id="partner_applications_comment",
+                   responses=OpenApiTypes.OBJECT)
+    @action(detail=True, methods=["post"])
+    def comment(self, request, pk=None):
+        application = selectors.application_get_for_user(user=request.user, pk=pk)
+        body = ApplicationCommentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        application = services.application_comment(actor=request.user, application=application,
+                                                   comment=body.validated_data["comment"])
+        return Response(application_dict(application))
+
     @extend_schema(request=ApplicationCommentSerializer, operation_id="partner_applications_withdraw", responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):

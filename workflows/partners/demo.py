@@ -278,7 +278,11 @@ def load_partner_demo(context: dict) -> None:
         "鹤山市康宁护理服务站", 900, _service_rows([("居家护理", "elderly", True, "old"),
                                                     ("康复训练", "health", True, "old")], Decimal("3000"))))
     review_through(noticed, context)
-    services.objection_file(actor=users["resident_chen"], application_id=noticed.pk,
+    objector = _user(context, "resident_huang", "黄阿姨", login=True)
+    from workflows.org.services import membership_grant
+
+    membership_grant(actor=users["admin"], user=objector, role="resident", org_unit=communities["yanshan"])
+    services.objection_file(actor=objector, application_id=noticed.pk,
                             reason="该护理站去年曾因服务纠纷被投诉，建议核实其资质后再签约。")
     reviewing_user = _user(context, "applicant_xiaoshu", "小树托育", login=True)
     services.application_create(actor=reviewing_user, call=call, data=organisation_data(

@@ -49,8 +49,13 @@ EXIT = actions.register(actions.ActionDef("partner_exit", _("Partner exited")))
 TERM_REMINDER = actions.register(actions.ActionDef("term_reminder", _("Term-end reminder")))
 ENROL = actions.register(actions.ActionDef("enrol_existing", _("Existing agreement recorded")))
 
-# History of a partner (its lifecycle after the agreement) is kept under this kind code.
+CALL_PUBLISH = actions.register(actions.ActionDef("call_publish", _("Call published")))
+CALL_CLOSE = actions.register(actions.ActionDef("call_close", _("Call closed")))
+
+# History of a partner (its lifecycle after the agreement) and of a call are kept under these
+# kind codes (they are not approval routes).
 PARTNER_MEMBER = "partner_member"
+PARTNER_CALL = "partner_call"
 
 
 def _notice_rule(application: Application, step: StepDef) -> DeadlineRule | None:

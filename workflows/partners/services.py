@@ -33,11 +33,14 @@ from workflows.partners.categories import ApplicantKind, ServiceCategory, Target
 from workflows.partners.flows import ALL_STEPS, NOTICE, OBJECTION
 from workflows.partners.models import Agreement, Application, Call, Notice, Objection, Partner, Service
 from workflows.partners.process import (
+    CALL_CLOSE,
+    CALL_PUBLISH,
     ENROL,
     EXIT,
     KIND,
     OBJECT,
     PARTNER,
+    PARTNER_CALL,
     PARTNER_MEMBER,
     RESUME,
     SUSPEND,
@@ -89,6 +92,11 @@ def user_signup(*, username: str, display_name: str, mobile: str, password: str)
 # --- calls -----------------------------------------------------------------------------------
 
 
+def _call_history(call: Call, action: str, actor) -> None:
+    history.record(history.HistoryRow(process_kind=PARTNER_CALL, process_id=call.pk, action=action,
+                                      actor_id=actor.pk if actor is not None else None, state_after=call.state))
+
+
 def call_create(*, actor: User, title: str, body: str, communities: list[Community], opens_on: dt.date,
                 closes_on: dt.date, notice_working_days: int = 5, categories: list[str] | None = None) -> Call:
     title, body = (title or "").strip(), (body or "").strip()
@@ -118,6 +126,7 @@ def call_create(*, actor: User, title: str, body: str, communities: list[Communi
                                    categories=list(categories or []), opens_on=opens_on, closes_on=closes_on,
                                    notice_working_days=notice_working_days, created_by=actor)
         call.communities.set(communities)
+        _call_history(call, CALL_PUBLISH.code, actor)
     return call
 
 
@@ -132,6 +141,7 @@ def call_close(*, actor: User | None, call: Call) -> Call:
         call.state = Call.State.CLOSED
         call.closed_at = timezone.now()
         call.save(update_fields=["state", "closed_at"])
+        _call_history(call, CALL_CLOSE.code, actor)
     return call
 
 
@@ -242,6 +252,26 @@ def application_resubmit(*, actor: User, application: Application, data=None, co
     return application
 
 
+def application_urge(*, actor: User, application: Application, comment: str = "") -> Application:
+    """The applicant urges the current holders (rate-limited by the engine)."""
+    with transaction.atomic():
+        application = _lock(application.pk)
+        if application.submitter_id != actor.pk:
+            raise PermissionDenied
+        engine.process_urge(PARTNER, application, actor=actor, comment=comment)
+    return application
+
+
+def application_comment(*, actor: User, application: Application, comment: str) -> Application:
+    comment = engine.clean_comment(comment)
+    with transaction.atomic():
+        application = _lock(application.pk)
+        if not permissions.can_view_application(actor, application):
+            raise PermissionDenied
+        engine.process_comment(PARTNER, application, actor=actor, comment=comment)
+    return application
+
+
 def application_withdraw(*, actor: User, application: Application, comment: str = "") -> Application:
     with transaction.atomic():
         application = _lock(application.pk)
@@ -306,10 +336,8 @@ def objection_file(*, actor: User, application_id: int, reason: str, attachment=
     with transaction.atomic():
         application = _lock(application_id)
         notice = Notice.objects.select_for_update().filter(application=application).first()
-        if notice is None:
-            raise PermissionDenied  # never on the notice board: as if it did not exist
-        if application.state != ApplicationState.NOTICE:
-            raise StaleState(_("The public notice of this application has ended."))
+        if notice is None or application.state != ApplicationState.NOTICE:
+            raise StaleState(_("This application is not in public notice."))
         objection = Objection(application=application, objector=actor, reason=reason)
         if attachment is not None:
             objection.attachment = attachment
