@@ -37,3 +37,16 @@ def test_a_suspended_deadline_does_not_fire_and_resumes_with_the_days_left(users
         due = engine.deadline_resume(task)
     assert due == dt.datetime(2025, 3, 13, tzinfo=TZ)  # 11 and 12 March: the end of Wednesday
     assert RouteTask.objects.get(task_id=task.pk).due_at == due
+
+
+def test_a_timeout_listed_before_the_clock_stopped_stands_down_under_the_lock(users, communities):
+    with time_machine.travel(dt.datetime(2025, 3, 3, 10, 0, tzinfo=TZ), tick=False):
+        ticket = ticket_create(actor=users["heping_staff"], community=communities["heping"], text="灯坏了")
+    task = Task.objects.select_related("process").get(process_id=Ticket.objects.get(pk=ticket.pk).process_id,
+                                                      status=STATUS.NEW)
+    late = dt.datetime(2025, 3, 7, 9, 0, tzinfo=TZ)
+    # The sweep has listed the task as due; the clock stops before the timer takes its locks.
+    with time_machine.travel(late, tick=False):
+        engine.deadline_suspend(task)
+        assert engine._fire_timeout(task.pk, late) is False
+    assert Task.objects.get(pk=task.pk).status == STATUS.NEW

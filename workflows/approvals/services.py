@@ -483,6 +483,10 @@ def _fire_timeout(task_id: int, now: dt.datetime) -> bool:
             return False
         if entry.timed_out_at is not None or entry.closed_at is not None:
             return False
+        # Read again under the lock: the clock may have been suspended, or resumed with a later
+        # deadline, since the sweep listed this task.
+        if entry.due_at is None or entry.due_at > now:
+            return False
         with events.batched():
             action_def.handler(ActionContext(kind=kind, obj=obj, task=task, actor=None),
                                comment=_timeout_comment(kind, entry.step))
