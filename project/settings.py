@@ -46,10 +46,12 @@ INSTALLED_APPS = [
     "workflows.approvals",
     "workflows.ledger",
     "workflows.expenses",
-    "workflows.partners",
     "forms.apps.FormsConfig",
     "notifications",
     "spreadsheets",
+    # Last: an app listed earlier wins a translation both catalogues hold, so the partner area's
+    # labels never change the shared apps' words.
+    "workflows.partners",
 ]
 
 MIDDLEWARE = [

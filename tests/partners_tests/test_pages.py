@@ -123,3 +123,29 @@ def test_a_new_applicant_signs_up_on_the_page_and_applies(client, communities):
     assert response.status_code == 302, response.content.decode()[:2000]
     application = Application.objects.get(name="王师傅维修部")
     assert application.state == "reviewing" and application.services[0]["name"] == "上门维修"
+
+
+def test_a_secretary_publishes_and_closes_a_call_on_the_page_and_others_cannot(users):
+    from workflows.partners.models import Call
+
+    secretary = client_for(users["heping_secretary"])
+    assert secretary.get("/partners/calls/new/").status_code == 200
+    bad = secretary.post("/partners/calls/new/", {"title": "x", "body": "y", "communities": ["heping"],
+                                                  "opens_on": "2026-03-01", "closes_on": "2026-02-01",
+                                                  "notice_working_days": 5})
+    assert bad.status_code == 200 and not Call.objects.filter(title="x").exists()
+    fenghuang = secretary.post("/partners/calls/new/", {"title": "x", "body": "y", "communities": ["fenghuang"],
+                                                        "opens_on": "2026-01-01", "closes_on": "2026-02-01",
+                                                        "notice_working_days": 5})
+    assert fenghuang.status_code == 200 and not Call.objects.filter(title="x").exists()  # not a choice
+    ok = secretary.post("/partners/calls/new/", {"title": "和平春季招募", "body": "招募", "communities": ["heping"],
+                                                 "categories": ["elderly"], "opens_on": "2026-01-01",
+                                                 "closes_on": "2099-02-01", "notice_working_days": 7})
+    assert ok.status_code == 302
+    call = Call.objects.get(title="和平春季招募")
+    assert call.notice_working_days == 7 and call.categories == ["elderly"]
+    assert client_for(users["fenghuang_secretary"]).post(f"/partners/calls/{call.pk}/close/").status_code == 404
+    assert client_for(users["resident_li"]).get("/partners/calls/new/").status_code == 404
+    assert secretary.post(f"/partners/calls/{call.pk}/close/").status_code == 302
+    call.refresh_from_db()
+    assert call.state == "closed"

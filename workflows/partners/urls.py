@@ -3,11 +3,13 @@
 
 from django.urls import path
 
-from workflows.partners import views  # noqa: F401
+from workflows.partners import views
 
 urlpatterns = [
     path("partners/signup/", views.signup, name="partner-signup"),
     path("partners/applications/", views.application_list, name="partner-application-list"),
+    path("partners/calls/new/", views.call_new, name="partner-call-new"),
+    path("partners/calls/<int:pk>/close/", views.call_close, name="partner-call-close"),
     path("partners/calls/<int:pk>/apply/", views.application_new, name="partner-apply"),
     path("partners/applications/<int:pk>/", views.application_detail, name="partner-application-detail"),
     path("partners/applications/<int:pk>/act/", views.application_act, name="partner-application-act"),

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from viewflow.workflow.models import Task
@@ -84,6 +84,72 @@ def signup(request):
     return render(request, "partners/signup.html", {"form": form, "next": _next_url(request, "")}, status=status)
 
 
+# --- calls -----------------------------------------------------------------------------------
+
+
+def _publishable_communities(user):
+    from workflows.org.models import Community
+
+    return [c for c in Community.objects.order_by("id") if permissions.can_publish_call(user, [c])]
+
+
+class CallForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    body = forms.CharField(label=pgettext_lazy("call", "Text"), max_length=10000, widget=forms.Textarea(attrs={"rows": 6}))
+    communities = forms.MultipleChoiceField(label=gettext_lazy("Communities"), widget=forms.CheckboxSelectMultiple)
+    categories = forms.MultipleChoiceField(label=gettext_lazy("Service categories sought"), required=False,
+                                           choices=ServiceCategory.choices, widget=forms.CheckboxSelectMultiple)
+    opens_on = forms.DateField(label=gettext_lazy("Opens on"), widget=forms.DateInput(attrs={"type": "date"}))
+    closes_on = forms.DateField(label=gettext_lazy("Closes on"), widget=forms.DateInput(attrs={"type": "date"}))
+    notice_working_days = forms.IntegerField(label=gettext_lazy("Public notice (working days)"), min_value=1,
+                                             max_value=30, initial=5)
+
+    def __init__(self, *args, communities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["communities"].choices = [(c.code, c.name) for c in communities]
+        if len(communities) == 1:
+            self.fields["communities"].initial = [communities[0].code]
+
+
+@login_required
+def call_new(request):
+    communities = _publishable_communities(request.user)
+    if not communities:
+        raise Http404
+    form = CallForm(request.POST or None, communities=communities)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["communities"] = [c for c in communities if c.code in data["communities"]]
+        try:
+            services.call_create(actor=request.user, **data)
+        except ValidationError as exc:
+            for field, errors in _errors_of(exc).items():
+                form.add_error(field if field in form.fields else None, errors)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(request, _("The call is published."))
+            return redirect("partner-application-list")
+    return render(request, "partners/call_form.html", {"form": form})
+
+
+@login_required
+@require_POST
+def call_close(request, pk: int):
+    call = selectors.public_calls().filter(pk=pk).first()
+    if call is None:
+        raise Http404
+    try:
+        services.call_close(actor=request.user, call=call)
+    except StaleState as exc:
+        messages.error(request, str(exc))
+    except PermissionDenied:
+        raise Http404 from None
+    else:
+        messages.success(request, _("The call is closed."))
+    return redirect("partner-application-list")
+
+
 # --- applications ------------------------------------------------------------------------------
 
 
@@ -91,7 +157,12 @@ def signup(request):
 def application_list(request):
     applications = selectors.applications_for_user(user=request.user).order_by("-created_at", "-id")[:200]
     calls = [c for c in selectors.public_calls()[:50] if services.call_is_open(c)]
-    return render(request, "partners/application_list.html", {"applications": applications, "calls": calls})
+    for call in calls:
+        call.closable = permissions.can_publish_call(request.user, list(call.communities.all()))
+    return render(request, "partners/application_list.html", {
+        "applications": applications, "calls": calls,
+        "can_publish": bool(_publishable_communities(request.user)),
+    })
 
 
 def _built_form(version, *, data=None, files=None, user=None):
