@@ -4,7 +4,6 @@ anonymous users reach only the public API; sign-up; the purpose contract; bad fi
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
@@ -106,7 +105,6 @@ def test_bad_application_fields_are_400_per_field_and_a_closed_call_is_409(api_f
 
 
 def test_sign_up_creates_an_account_without_roles_and_is_throttled(anon_api, client):
-    cache.clear()
     body = {"username": "new_partner", "display_name": "王师傅", "mobile": "13912345678", "password": "Gongying-2026!"}
     created = anon_api.post("/api/auth/signup/", body, format="json")
     assert created.status_code == 201 and created.json()["username"] == "new_partner"
@@ -122,7 +120,6 @@ def test_sign_up_creates_an_account_without_roles_and_is_throttled(anon_api, cli
     statuses = [anon_api.post("/api/auth/signup/", {**body, "username": f"u{i}"}, format="json").status_code
                 for i in range(12)]
     assert statuses[-1] == 429
-    cache.clear()
 
 
 def test_a_partner_application_form_without_the_contract_keys_cannot_be_published(users, api_for):
