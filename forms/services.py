@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 
-from forms import builder, permissions
+from forms import builder, permissions, purposes
 from forms.models import FormDefinition, FormHistory, FormSubmission, FormVersion, Purpose, VersionImmutable
 from forms.schema import SchemaError, dump_schema, parse_schema
 from forms.states import VersionState
@@ -111,6 +111,10 @@ def version_publish(*, actor, version: FormVersion) -> FormVersion:
         schema = builder.schema_of(locked)  # re-validated: kinds or link registries may have changed
         if not schema.fields():
             raise ValidationError({"schema": [_("An empty form cannot be published.")]})
+        missing = purposes.problems(locked.definition.purpose, schema)
+        if missing:
+            raise ValidationError({"schema": [
+                _("A form for this purpose must have these fields: %(keys)s.") % {"keys": ", ".join(missing)}]})
         current = (
             FormVersion.objects.select_for_update()
             .filter(definition=locked.definition, state=VersionState.PUBLISHED)

@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "forms.apps.FormsConfig",
     "notifications",
     "spreadsheets",
+    # Last: an app listed earlier wins a translation both catalogues hold, so the partner area's
+    # labels never change the shared apps' words.
+    "workflows.partners",
 ]
 
 MIDDLEWARE = [
@@ -250,7 +253,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "project.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"login": env_str("LOGIN_THROTTLE_RATE", "10/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "login": env_str("LOGIN_THROTTLE_RATE", "10/min"),
+        # Self sign-up of new partner applicants, per client address.
+        "signup": env_str("SIGNUP_THROTTLE_RATE", "10/hour"),
+    },
     # DRF's own throttles read X-Forwarded-For only through this many trusted proxies.
     "NUM_PROXIES": BEHIND_PROXY_HOPS,
 }

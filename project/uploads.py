@@ -176,3 +176,13 @@ def stored_name(kind: FileKind) -> str:
 
 def kind_of_bytes(data: bytes) -> FileKind | None:
     return detect(io.BytesIO(data))
+
+
+def field_error(upload, *, kinds: Iterable[str] = SCAN_KINDS) -> list[str] | None:
+    """The policy's messages for a form field, or None when `upload` is accepted (and renamed).
+    For services that collect every field's errors before refusing the whole request."""
+    try:
+        accept_upload(upload, kinds=kinds)
+    except UploadRefused as exc:
+        return [str(m) for m in exc.messages]
+    return None

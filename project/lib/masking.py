@@ -26,7 +26,7 @@ _ORGANISATION_WORDS = (
     "工作室", "培训", "托管", "服务", "慈善", "基金", "银行", "厂", "店", "部", "站", "馆", "所", "队", "社",
     "局", "院", "会", "组", "团", "室", "行", "集团", "合作", "供水", "供电", "书店", "瑜伽", "舞蹈", "美术", "说媒",
 )
-_COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "司徒", "夏侯")
+_COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "司徒", "夏侯", "宇文", "令狐", "端木")
 
 
 def mask_text(text: str) -> str:
@@ -47,7 +47,9 @@ def mask_person_name(name: str) -> str:
     name = (name or "").strip()
     if not name:
         return ""
-    surname = name[:2] if name[:2] in _COMPOUND_SURNAMES else name[:1]
+    if name[0].isascii():  # a name in Latin letters keeps its first letter: Li Li → L.
+        return name[0].upper() + "."
+    surname = name[:2] if name[:2] in _COMPOUND_SURNAMES and len(name) > 2 else name[:1]
     return f"{surname}某"
 
 

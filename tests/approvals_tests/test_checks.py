@@ -39,3 +39,19 @@ def test_a_countersign_step_declared_as_sequential_is_reported():
     plain = dataclasses.replace(EXPENSE.steps[1], countersign=False)
     errors = _kind_errors(dataclasses.replace(EXPENSE, steps=(EXPENSE.steps[0], plain, *EXPENSE.steps[2:])))
     assert "step 'community_committee' has a vote node but is not declared a countersign" in errors
+
+
+def test_a_waiting_period_needs_a_timed_action_and_step_actions_must_be_the_kinds():
+    wait = dataclasses.replace(EXPENSE.steps[0], wait=True)
+    errors = _kind_errors(dataclasses.replace(EXPENSE, steps=(wait, *EXPENSE.steps[1:])))
+    assert "step 'community_secretary' is a waiting period but has no deadline with a timeout action" in errors
+    narrowed = dataclasses.replace(EXPENSE.steps[0], actions=("approve", "answer"))
+    errors = _kind_errors(dataclasses.replace(EXPENSE, steps=(narrowed, *EXPENSE.steps[1:])))
+    assert "step 'community_secretary' allows actions the kind does not list: ['answer']" in errors
+
+
+def test_a_steps_own_actions_narrow_the_kinds_on_its_tasks():
+    narrowed = dataclasses.replace(EXPENSE.steps[0], actions=("approve", "reject"))
+    kind = dataclasses.replace(EXPENSE, steps=(narrowed, *EXPENSE.steps[1:]))
+    assert kind.step_actions("community_secretary") == ("approve", "reject")
+    assert kind.step_actions("street_reviewer") == EXPENSE.actions

@@ -28,7 +28,7 @@ class TransferSerializer(CommentSerializer):
     to_user = IdField()
 
 
-class ReasonSerializer(serializers.Serializer):
+class RequiredCommentSerializer(serializers.Serializer):
     """Reject and return: the submitter must be told why."""
 
     comment = serializers.CharField(max_length=2000, allow_blank=False, trim_whitespace=True,
@@ -94,9 +94,10 @@ def label(code: str, kind: str = "") -> str:
 ENGINE_TASK_ACTIONS = ("add_signer",)
 
 
-def task_codes(kind_actions, *, queued: bool) -> list[str]:
-    """The task action codes allowed on a task of a kind that lists `kind_actions`."""
-    codes = [*kind_actions, *(c for c in ENGINE_TASK_ACTIONS if c not in kind_actions)]
+def task_codes(kind_actions, *, queued: bool, engine: bool = True) -> list[str]:
+    """The task action codes allowed on a task whose kind (or step) lists `kind_actions`; the
+    engine's own (加签) too unless `engine` is false."""
+    codes = [*kind_actions, *(c for c in ENGINE_TASK_ACTIONS if engine and c not in kind_actions)]
     if queued and "claim" not in codes:
         codes.append("claim")
     return codes

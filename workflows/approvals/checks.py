@@ -45,6 +45,13 @@ def _kind_errors(kind: registry.ProcessKind) -> list[str]:
                               "task action a timer may fire")
             if step.deadline.on_timeout == "escalate" and step.escalate_to is None:
                 errors.append(f"step {step.code!r} escalates on timeout but declares no escalate_to")
+        if step.actions is not None and not set(step.actions) <= set(kind.actions):
+            errors.append(f"step {step.code!r} allows actions the kind does not list: "
+                          f"{sorted(set(step.actions) - set(kind.actions))}")
+        if step.wait and (step.deadline is None or not step.deadline.on_timeout):
+            errors.append(f"step {step.code!r} is a waiting period but has no deadline with a timeout action")
+        if step.wait and (step.queue or step.countersign or step.side):
+            errors.append(f"step {step.code!r}: a waiting period is held by nobody (no queue, countersign or side)")
     for code in kind.actions:
         action = actions.get(code, kind.kind)
         if action is None or action.handler is None:

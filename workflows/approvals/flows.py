@@ -5,6 +5,7 @@ them casually); every callback they name is defined here once and hands over to
 `workflows.approvals.route`, which holds the rules. Nothing here knows a process.
 """
 
+from django.utils.module_loading import import_string
 from viewflow import this
 from viewflow.workflow import flow, lock
 
@@ -85,3 +86,16 @@ class ApprovalFlow(flow.Flow):
                     return edge.src
             node = node._incoming_edges[0].src
         raise LookupError(f"no countersign vote node before {activation.flow_task.name}")
+
+
+def service_hook(path: str):
+    """A flow callback (for a RouteFunction) that hands the route's object to a process service
+    named by dotted path: `service(obj, process=process)`. Named, not imported, because the
+    process's services import its declaration, which imports the flow."""
+
+    def callback(self, activation):
+        kind = route.kind_of(activation.process)
+        import_string(path)(route.subject_of(kind, activation.process), process=activation.process)
+
+    callback.__name__ = path.rsplit(".", 1)[-1]
+    return callback

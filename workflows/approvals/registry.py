@@ -43,6 +43,15 @@ class StepDef:
     # decided it may still hold the next step; the "previous signer never signs the next step"
     # rule skips it.
     signs: bool = True
+    # The task actions allowed on this step's tasks (None: all of the kind's actions). A step
+    # that records something (an agreement, an answer) offers only its own verb.
+    actions: tuple[str, ...] | None = None
+    # A period, not a person's task (a public notice): held by nobody, in no queue, and moved on
+    # only by its deadline's timeout action. `role` names who answers for it.
+    wait: bool = False
+    # Not on the flow's path: tasks of this step are opened beside the route by a service
+    # (`services.side_task_open`), e.g. one per objection during a notice period.
+    side: bool = False
 
 
 @dataclass(frozen=True)
@@ -89,6 +98,25 @@ class ProcessKind:
         step = self._steps.get(step_code)
         extra = step.queue_roles if step is not None else ()
         return (role, *[r for r in extra if r != role])
+    # The deadline rule of a step for this object (a call fixes its own notice period); None
+    # means the step's declared rule.
+    deadline_for: Callable[[Any, StepDef], DeadlineRule | None] | None = None
+
+    def deadline_rule(self, obj, step: StepDef) -> DeadlineRule | None:
+        if self.deadline_for is not None and step.deadline is not None:
+            return self.deadline_for(obj, step) or step.deadline
+        return step.deadline
+
+    def step_restricted(self, code: str) -> bool:
+        """The step offers only its own listed verbs (no engine action such as 加签)."""
+        step = self._steps.get(code)
+        return step is not None and step.actions is not None
+
+    def step_actions(self, code: str) -> tuple[str, ...]:
+        step = self._steps.get(code)
+        if step is None or step.actions is None:
+            return self.actions
+        return tuple(a for a in self.actions if a in step.actions)
 
     def step(self, code: str) -> StepDef:
         return self._steps[code]

@@ -199,7 +199,7 @@ def assign(*, process, task, step_code: str) -> Assignment:
     state = RouteState.of(process)
     step = kind.step(step_code)
     role, unit_id = step.role, state.unit_for(step.scope)
-    if step.queue:
+    if step.queue or step.wait:
         return Assignment(owner_id=None, role=role, org_unit_id=unit_id)
     deputies = _holders_with_deputies(role, unit_id)
     holders = list(deputies)
@@ -241,6 +241,8 @@ def task_created(*, process, task, assignment: Assignment, step_code: str) -> No
     step = kind.step(step_code)
     if step.queue or step.deadline is not None:
         _schedule(kind, obj, state, task, step, assignment)
+    if step.wait:
+        return  # a period nobody holds: nobody is told of a task
     if assignment.owner_id is None:
         for role in kind.queue_holds(step_code, assignment.role):
             emit(kind, obj, EventKind.TASK_CREATED, role=role, org_unit_id=assignment.org_unit_id,
@@ -257,8 +259,9 @@ def task_created(*, process, task, assignment: Assignment, step_code: str) -> No
 def _schedule(kind, obj, state: RouteState, task, step, assignment: Assignment) -> None:
     """The queryable facts of a queue or deadline task: which queue holds it, when it is due."""
     values = {"task_id": task.pk, "process_kind": kind.kind, "process_id": obj.pk, "step": step.code,
-              "role": assignment.role, "org_unit_id": assignment.org_unit_id, "queue": assignment.owner_id is None}
-    rule = step.deadline
+              "role": assignment.role, "org_unit_id": assignment.org_unit_id,
+              "queue": assignment.owner_id is None and not step.wait}
+    rule = kind.deadline_rule(obj, step)
     if rule is not None:
         start = task.created or timezone.now()
         if rule.start == PROCESS_FILED and state.filed_at:

@@ -231,7 +231,7 @@ def _rows(user, tasks: list[Task]) -> list[dict]:
         step = task.data.get("step", "")
         queue = None
         queued = task.owner_id is None and entry is not None and entry.queue
-        codes = actions.task_codes(kind.actions, queued=queued)
+        codes = actions.task_codes(kind.step_actions(step), queued=queued, engine=not kind.step_restricted(step))
         if queued:
             unit = units.get(entry.org_unit_id)
             queue = {"role": entry.role, "role_label": _role_label(entry.role),

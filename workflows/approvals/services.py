@@ -279,8 +279,10 @@ def task_act(*, actor, task_id, action: str, **fields) -> None:
         task, kind = task_for_action(actor=actor, task_id=task_id)
         action_def = actions.get(action, kind.kind)
         # Claiming belongs to the queue, not to a process: every queue task may be claimed; 加签
-        # belongs to the engine.
-        allowed = actions.task_codes(kind.actions, queued=task.owner_id is None)
+        # belongs to the engine (unless the step offers only its own verbs).
+        step_code = task.data.get("step", "")
+        allowed = actions.task_codes(kind.step_actions(step_code), queued=task.owner_id is None,
+                                     engine=not kind.step_restricted(step_code))
         if action_def is None or action_def.handler is None or action not in allowed:
             raise Http404
         obj, task = _lock(kind, task, reread=not action_def.finishes_task)
@@ -680,6 +682,10 @@ def _fire_timeout(task_id: int, now: dt.datetime) -> bool:
             return False
         if entry.timed_out_at is not None or entry.closed_at is not None:
             return False
+        # Read again under the lock: the clock may have been suspended, or resumed with a later
+        # deadline, since the sweep listed this task.
+        if entry.due_at is None or entry.due_at > now:
+            return False
         with events.batched():
             action_def.handler(ActionContext(kind=kind, obj=obj, task=task, actor=None),
                                comment=_timeout_comment(kind, entry.step))
@@ -745,12 +751,145 @@ def deadlines_sweep(*, now: dt.datetime | None = None, limit: int = 500) -> dict
 actions.register(actions.ActionDef("approve", _l("Approved"), handler=task_approve, decision=True, system=True,
                                    finishes_task=True))
 actions.register(actions.ActionDef("reject", _l("Rejected"), handler=task_reject, decision=True, system=True,
-                                   finishes_task=True, serializer=actions.ReasonSerializer))
+                                   finishes_task=True, serializer=actions.RequiredCommentSerializer))
 actions.register(actions.ActionDef("return", _l("Returned for revision"), handler=task_return, decision=True,
-                                   serializer=actions.ReasonSerializer))
+                                   serializer=actions.RequiredCommentSerializer))
 actions.register(actions.ActionDef("transfer", _l("Transferred"), handler=task_transfer,
                                    serializer=actions.TransferSerializer))
 actions.register(actions.ActionDef("claim", _l("Claimed"), handler=task_claim))
 actions.register(actions.ActionDef("escalate", _l("Escalated"), handler=task_escalate, system=True))
 ADD_SIGNER = actions.register(actions.ActionDef("add_signer", _l("Added signers"), handler=task_add_signer,
                                                serializer=actions.AddSignerSerializer))
+
+
+# --- side tasks and suspendable deadlines -----------------------------------------------------
+#
+# A side task is opened beside a running route by a process's service (one per objection while a
+# notice runs), of a step declared `side=True` whose node is not on the flow's path. It is held
+# by one person and finished by its own registered action (`side_task_finish`); the route does not
+# move on by it. A route's deadline clock (a notice period) may be suspended while something is
+# open and resumed later with the days that were left.
+
+
+def _side_node(kind: registry.ProcessKind, step_code: str):
+    from workflows.approvals.nodes import ApprovalStep
+
+    for node in kind.flow_class.instance.nodes():
+        if isinstance(node, ApprovalStep) and node.step == step_code:
+            return node
+    raise LookupError(f"no node of {kind.flow_class.__name__} holds step {step_code!r}")
+
+
+def side_task_open(kind: registry.ProcessKind, obj, *, step_code: str, data: dict | None = None,
+                   exclude: tuple[int, ...] = ()) -> Task:
+    """Open a task of side step `step_code` on `obj`'s running route (`obj` locked): held by the
+    first holder of the step's role in its unit who is neither the submitter nor in `exclude`
+    (whoever raised the matter does not answer it), else by its fallback."""
+    step = kind.step(step_code)
+    if not step.side:
+        raise ValueError(f"step {step_code!r} is not a side step")
+    state = route.RouteState.of(Process.objects.get(pk=obj.process_id))
+    role, unit = step.role, state.unit_for(step.scope)
+    barred = {state.submitter_id, *exclude}
+    holders = [h for h in holders_of(role=role, org_unit_id=unit).values_list("id", flat=True) if h not in barred]
+    if not holders and step.fallback is not None:
+        role, scope = step.fallback
+        unit = state.unit_for(scope)
+        holders = [h for h in holders_of(role=role, org_unit_id=unit).values_list("id", flat=True)
+                   if h not in barred]
+    if not holders:
+        raise ValidationError(_("Nobody holds the role needed for this step; ask the administrator to assign it."))
+    node = _side_node(kind, step_code)
+    task = Task.objects.create(
+        process_id=obj.process_id, flow_task=node, flow_task_type=node.task_type, status=STATUS.NEW,
+        owner_id=holders[0], assigned=timezone.now(),
+        data={**(data or {}), "step": step_code, "role": role, "org_unit_id": unit, "auto": ""},
+    )
+    route.emit(kind, obj, EventKind.TASK_ASSIGNED, user_ids=(holders[0],), role=role, org_unit_id=unit,
+               step=step_code, extra={"task_id": task.pk})
+    return task
+
+
+def side_task_finish(ctx: ActionContext, *, action: str, comment: str = "", detail: dict | None = None,
+                     work: Callable[[], None] | None = None) -> None:
+    """Finish a side task with `action` (one history row); `work` runs inside, after it is done."""
+    task = ctx.task
+    step = ctx.kind._steps.get(task.data.get("step", ""))
+    if step is None or not step.side:
+        raise StaleState(_("This action is no longer possible in the request's current state."))
+
+    def finish():
+        data = dict(task.data, decision=action, actor_id=ctx.actor.pk if ctx.actor else None)
+        done = Task.objects.filter(pk=task.pk, status=STATUS.NEW).update(
+            status=STATUS.DONE, finished=timezone.now(), data=data)
+        if done != 1:
+            raise StaleState(_("This task is already finished."))
+        if work is not None:
+            work()
+
+    perform(ctx.kind, ctx.obj, actor=ctx.actor, action=action, work=finish, comment=comment, step=step.code,
+            task_id=task.pk, detail=detail)
+
+
+def open_side_tasks(obj, step_code: str):
+    return open_tasks(obj).filter(data__step=step_code)
+
+
+def _days_left(unit: str, due_day: dt.date, today: dt.date) -> int:
+    from workflows.org import calendar
+
+    if due_day <= today:
+        return 0
+    if unit == "calendar":
+        return (due_day - today).days
+    days, day = 0, today
+    while day < due_day:
+        day = calendar.add_working_days(day, 1)
+        days += 1
+    return days
+
+
+def deadline_suspend(task: Task, *, now: dt.datetime | None = None) -> int:
+    """Stop `task`'s clock: the timer no longer fires it. Returns the days left (today counts
+    as used: the day something is filed is a day of the period that has passed)."""
+    from workflows.approvals.deadlines import LOCAL_TZ
+
+    now = now or timezone.now()
+    entry = RouteTask.objects.select_for_update().get(task_id=task.pk)
+    clock = task.data.get("clock") or {}
+    if clock.get("suspended_at"):
+        return clock["days_left"]
+    step = registry.kind_for_process(task.process).step(entry.step)
+    unit = step.deadline.unit if step.deadline else "working"
+    due_day = (entry.due_at.astimezone(LOCAL_TZ) - dt.timedelta(days=1)).date()
+    left = _days_left(unit, due_day, now.astimezone(LOCAL_TZ).date())
+    task.data["clock"] = {"suspended_at": now.isoformat(), "days_left": left, "unit": unit}
+    Task.objects.filter(pk=task.pk).update(data=task.data)
+    RouteTask.objects.filter(task_id=task.pk).update(due_at=None, remind_at=None)
+    return left
+
+
+def deadline_resume(task: Task, *, now: dt.datetime | None = None) -> dt.datetime:
+    """Start `task`'s clock again with the days that were left when it stopped; returns the new
+    deadline (24:00 of the last day, counted from today as a new start day)."""
+    from workflows.approvals.deadlines import _end_of, _local_day
+    from workflows.org import calendar
+
+    now = now or timezone.now()
+    clock = task.data.get("clock") or {}
+    if not clock.get("suspended_at"):
+        entry = RouteTask.objects.get(task_id=task.pk)
+        return entry.due_at
+    today = _local_day(now)
+    left = int(clock["days_left"])
+    if clock.get("unit") == "calendar":
+        day = calendar.add_calendar_days(today, left) if left else today
+    else:
+        day = calendar.add_working_days(today, left) if left else today
+    due_at = _end_of(day)
+    provisional = bool(calendar.provisional_years(range(today.year, day.year + 1)))
+    task.data["clock"] = {}
+    task.data.update(due_at=due_at.isoformat(), due_provisional=provisional)
+    Task.objects.filter(pk=task.pk).update(data=task.data)
+    RouteTask.objects.filter(task_id=task.pk).update(due_at=due_at, due_provisional=provisional)
+    return due_at

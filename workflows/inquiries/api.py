@@ -32,7 +32,7 @@ class InquiryCreateSerializer(serializers.Serializer):
     attachment = serializers.FileField(required=False, allow_null=True)
 
 
-class ReasonSerializer(serializers.Serializer):
+class EscalationReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=QUESTION_MAX)
 
 
@@ -131,10 +131,10 @@ class InquiryViewSet(ApprovalErrorsMixin, viewsets.ViewSet):
     def accept(self, request, pk=None):
         return self._verb(request, pk, serializers.Serializer, services.inquiry_accept)
 
-    @extend_schema(operation_id="inquiries_escalate", request=ReasonSerializer, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="inquiries_escalate", request=EscalationReasonSerializer, responses={200: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["post"])
     def escalate(self, request, pk=None):
-        return self._verb(request, pk, ReasonSerializer, services.inquiry_escalate)
+        return self._verb(request, pk, EscalationReasonSerializer, services.inquiry_escalate)
 
     @extend_schema(operation_id="inquiries_publish", request=None, responses={200: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["post"])

@@ -20,6 +20,7 @@ from rest_framework import serializers
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from project import uploads
 from project.lib.masking import remove_names
 from project.storage import files_kept_on_success, track_saved
 from workflows.approvals import actions, history, route
@@ -42,7 +43,6 @@ from workflows.inquiries.process import (
     STREET_ROUND,
     STREET_RULE,
 )
-from workflows.inquiries.uploads import attachment_error
 from workflows.ledger.models import Disclosure, LedgerLine
 from workflows.org import calendar
 
@@ -94,7 +94,8 @@ def inquiry_file(*, actor, community, question: str, publish_consent: bool = Fal
     if line is not None and doc is not None:
         errors["disclosure"] = _("Ask about one line or one disclosure, not both.")
     if attachment:
-        problem = attachment_error(attachment)
+        # The one upload policy: images and PDF, told by their content, size-capped.
+        problem = uploads.field_error(attachment, kinds=uploads.SCAN_KINDS)
         if problem:
             errors["attachment"] = problem
     if errors:

@@ -1,5 +1,5 @@
 """Fire due workflow timers forever (viewflow's `workflow_timers` is one sweep), and do the
-periodic housekeeping that belongs to no request (pruning finished jobs)."""
+periodic housekeeping that belongs to no request (pruning finished jobs, partner dates)."""
 
 import time
 
@@ -11,7 +11,7 @@ from project.env import env_int
 
 # Housekeeping sweeps: (command, seconds between runs). Each runs on the first loop, then on its
 # own schedule; a failure is reported and retried on the next schedule, never fatal.
-HOUSEKEEPING = [("prune_jobs", 3600)]
+HOUSEKEEPING = [("prune_jobs", 3600), ("partner_sweep", 3600)]
 
 
 class Command(BaseCommand):
