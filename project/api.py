@@ -1,7 +1,7 @@
 """Shared API plumbing: one error shape, never a 500 for bad input."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, serializers, status
@@ -43,6 +43,8 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        exc = exceptions.ParseError(str(exc) or "Too many fields.")
     elif isinstance(exc, RequestDataTooBig):
         # Django found the body too big while DRF read it: the API's 413 in JSON, not an HTML page.
         from project.limits import body_cap, too_large_response

@@ -198,8 +198,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Failed logins within LOGIN_FAILURE_WINDOW seconds: LOGIN_FAILURE_LIMIT for one user name from one
 # client address (typos elsewhere never lock a user out), LOGIN_ADDRESS_FAILURE_LIMIT for all names
-# from one address (set high: a whole office may share one address). Successes reset neither count
-# of the address.
+# from one address (set high: a whole office may share one address). A success clears its own name's
+# count at that address, never the address's count.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 100, minimum=1)
 LOGIN_FAILURE_WINDOW = env_int("LOGIN_FAILURE_WINDOW", 900, minimum=1)

@@ -183,3 +183,28 @@ def test_user_scoped_columns_of_a_detail_table_are_not_shared_between_fillers(de
     heping = cls(data=builder.flatten(schema, {"rows": [{"unit": communities["heping"].pk}]}), user=users["heping_secretary"])
     fenghuang = cls(data=builder.flatten(schema, {"rows": [{"unit": communities["heping"].pk}]}), user=users["fenghuang_secretary"])
     assert heping.is_valid() and not fenghuang.is_valid()
+
+
+def test_a_zip_bomb_attachment_is_refused_by_the_same_policy_before_it_is_unpacked(settings, tmp_path):
+    import io
+    import time
+    import zipfile
+
+    settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<document/>")
+        with archive.open("word/media/filler.xml", "w") as part:
+            chunk = b"\0" * (1024 * 1024)
+            for _ in range(80):
+                part.write(chunk)
+    spec = field("file", "attachment", validators={"extensions": ["docx"]})
+    bomb = SimpleUploadedFile("合同.docx", buffer.getvalue())
+
+    started = time.perf_counter()
+    _, errors = run([spec], {}, files={"file": bomb})
+
+    assert time.perf_counter() - started < 1
+    assert "MB" in errors["file"][0]
+    assert not any(p.is_file() for p in tmp_path.rglob("*"))

@@ -11,6 +11,8 @@ from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
+from tests.expenses_tests.helpers import file
+
 pytestmark = pytest.mark.django_db
 
 DEEP = "[" * 5000 + "]" * 5000
@@ -150,3 +152,28 @@ def test_at_the_asgi_edge_a_body_without_a_length_is_cut_off_at_the_cap(settings
 
     assert len(read) <= 3
     assert [m["status"] for m in sent if m["type"] == "http.response.start"] == [413]
+
+
+def test_a_multipart_field_above_the_form_limit_is_a_json_413_not_an_html_page(api_for, users, communities,
+                                                                               settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    expense = file(users, communities, amount="800.00")
+    response = api_for(users["heping_staff"]).post(
+        f"/api/expenses/{expense.pk}/pay/",
+        {"paid_on": "2026-03-01", "voucher_number": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10),
+         "scan": SimpleUploadedFile("a.pdf", b"%PDF-1.4")},
+        format="multipart",
+    )
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json"
+
+
+def test_too_many_form_fields_on_the_api_are_a_json_400(api_for, users, communities, settings):
+    expense = file(users, communities, amount="800.00")
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    response = api_for(users["heping_staff"]).post(
+        f"/api/expenses/{expense.pk}/comments/", {f"f{i}": "x" for i in range(20)}, format="multipart"
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
