@@ -29,6 +29,10 @@ def _pages(demo):
         f"/expenses/{expense.pk}/", "/ledger/", f"/ledger/{line.pk}/", "/rooms/", f"/rooms/{room.pk}/", "/forms/",
         "/forms/fill/shaping-expense-extra/", "/forms/designer/", f"/forms/designer/versions/{version.pk}/",
         "/notifications/", "/spreadsheets/", "/api/docs/", "/admin/",
+        # the approval sheet, the flow page, deputies, and the areas added since
+        f"/expenses/{expense.pk}/sheet/", "/expenses/flow/", f"/expenses/{expense.pk}/flow/", "/tasks/delegations/",
+        "/inquiries/", "/ledger/disclosures/", "/public/", "/public/heping/",
+        "/public/heping/partners/", "/public/heping/notices/", "/partners/applications/",
     ]
 
 
