@@ -254,3 +254,39 @@ def test_the_brand_reads_once_and_the_site_has_an_icon(users):
     page = client_for(users["heping_staff"]).get("/").content.decode()
     assert page.count("共营</strong>") == 1 and "<small lang" not in page
     assert 'rel="icon"' in page and "favicon.svg" in page
+
+
+# --- attachments at filing ---------------------------------------------------------------------
+
+
+def test_invoices_and_photos_attached_at_filing_are_checked_by_content_and_shown_to_who_may_see_the_request(
+        users, communities, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from workflows.expenses.models import ExpenseAttachment
+
+    settings.MEDIA_ROOT = tmp_path
+    staff = client_for(users["heping_staff"])
+    core = {"community": communities["heping"].pk, "amount": "300.00", "category": "utilities",
+            "payee": "鹤山市供电局", "purpose": "电费"}
+    pdf = SimpleUploadedFile("发票.pdf", b"%PDF-1.4 invoice", content_type="application/pdf")
+    page = staff.post("/expenses/new/", {**core, "attachments": [
+        SimpleUploadedFile("x.pdf", b"<html><script>alert(1)</script></html>", content_type="application/pdf")]})
+    assert 'data-testid="attachments-error"' in page.content.decode()
+    assert not ExpenseRequest.objects.filter(payee="鹤山市供电局", amount="300.00").exists()
+    assert ExpenseAttachment.objects.count() == 0
+
+    response = staff.post("/expenses/new/", {**core, "attachments": [pdf]})
+    assert response.status_code == 302
+    request = ExpenseRequest.objects.get(payee="鹤山市供电局", amount="300.00")
+    attachment = ExpenseAttachment.objects.get(request=request)
+    assert attachment.client_name == "发票.pdf" and attachment.file.name.endswith(".pdf")
+    assert "发票" not in attachment.file.name  # stored under a generated name
+    detail = client_for(users["heping_secretary"]).get(f"/expenses/{request.pk}/").content.decode()
+    url = f"/expenses/{request.pk}/attachments/{attachment.pk}/"
+    assert 'data-testid="attachments"' in detail and url in detail
+    served = client_for(users["shaping_reviewer"]).get(url)
+    assert served.status_code == 200 and served["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(served.streaming_content).startswith(b"%PDF")
+    assert client_for(users["gubu_secretary"]).get(url).status_code == 404
+    assert client_for(users["heping_staff"]).get(f"/expenses/{request.pk}/attachments/99999/").status_code == 404

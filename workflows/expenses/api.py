@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -92,6 +93,11 @@ def expense_data(expense, *, with_history: bool = False, route: list[dict] | Non
         "extra": expense.extra,
     }
     if with_history:
+        data["attachments"] = [
+            {"id": a.pk, "name": a.client_name, "round": a.round,
+             "url": reverse("expense-attachment", args=[expense.pk, a.pk])}
+            for a in expense.attachments.all()
+        ]
         data["history"] = [
             {
                 "id": h.pk,
@@ -164,6 +170,8 @@ class ExpenseViewSet(ApprovalErrorsMixin, viewsets.ViewSet):
         expense = services.expense_create(
             actor=request.user, community=community, amount=data["amount"], category=data["category"],
             payee=data["payee"], purpose=data["purpose"], cc=data["cc"], extra=data["extra"],
+            # Sent as multipart/form-data, invoices and photos come as repeated "attachments" files.
+            attachments=request.FILES.getlist("attachments"),
         )
         return Response(expense_data(expense, with_history=True), status=status.HTTP_201_CREATED)
 

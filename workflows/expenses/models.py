@@ -152,3 +152,26 @@ class ExpenseRequest(ExpenseLifecycle):
     @property
     def title(self) -> str:
         return f"{self.community.name} · {self.get_category_display()} · ¥{self.amount:,.2f} · {self.payee}"
+
+
+class ExpenseAttachment(models.Model):
+    """An invoice or photo attached when the request is filed or resubmitted (images and PDF,
+    checked by the one upload policy); shown to everyone who may see the request."""
+
+    request = models.ForeignKey(ExpenseRequest, verbose_name=_("request"), on_delete=models.CASCADE,
+                                related_name="attachments")
+    file = models.FileField(_("file"), upload_to="expenses/attachments/%Y/%m/")
+    # The name the uploader's device gave it (shown, never used as a path).
+    client_name = models.CharField(_("original name"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT,
+                                    related_name="+")
+    round = models.PositiveIntegerField(_("round"), default=1)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self):
+        return f"#{self.request_id} {self.client_name or self.file.name}"

@@ -125,6 +125,15 @@ def home_balances(user) -> dict | None:
     return {"balances": balances} if balances else None
 
 
+def attachment_of(request: ExpenseRequest, pk):
+    """One attachment of a request the caller may already see; anything else is a 404."""
+    pk = parse_id(pk)
+    found = request.attachments.filter(pk=pk).first() if pk is not None else None
+    if found is None:
+        raise Http404
+    return found
+
+
 def history_for(request: ExpenseRequest) -> QuerySet[HistoryEntry]:
     return HistoryEntry.objects.filter(process_kind=KIND, process_id=request.pk).select_related("actor").order_by("created_at", "id")
 

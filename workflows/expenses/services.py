@@ -22,7 +22,7 @@ from workflows.approvals import services as approvals
 from workflows.approvals.errors import StaleState
 from workflows.approvals.events import EventKind
 from workflows.expenses import permissions, selectors
-from workflows.expenses.models import AuthorityPolicy, AuthorityRule, ExpenseRequest
+from workflows.expenses.models import AuthorityPolicy, AuthorityRule, ExpenseAttachment, ExpenseRequest
 from workflows.expenses.policy import PolicyRowIn
 from workflows.expenses.process import EXPENSE, PAY
 from workflows.expenses.rules import parse_amount, policy_in_force, route_steps
@@ -146,7 +146,7 @@ def _lock(request_id: int) -> ExpenseRequest:
 @keeps_files_only_on_success
 def expense_create(
     *, actor: User, community: Community, amount, category: str, payee: str, purpose: str, cc=(),
-    extra: dict | None = None, files=None, extra_prefix: str | None = None,
+    extra: dict | None = None, files=None, extra_prefix: str | None = None, attachments=(),
 ) -> ExpenseRequest:
     """File a request. The filing form is the core fields plus the street's published
     expense.extra form (`extra`: its JSON data, or the page's post read with `extra_prefix`)."""
@@ -162,6 +162,7 @@ def expense_create(
     ).distinct())
     if len(cc_users) != len(cc_ids):
         raise ValidationError({"cc": _("Copy only people of this community or its street.")})
+    _check_attachments(attachments)
     with transaction.atomic():
         policy = policy_in_force(street_id=community.parent_id)
         steps = route_steps(policy=policy, category=category, amount=amount, extra=extra_data)
@@ -172,6 +173,7 @@ def expense_create(
         request.save()
         if cc_users:
             request.cc.set(cc_users)
+        _store_attachments(request, attachments, actor=actor)
 
         def submit():
             request.submit()
@@ -188,12 +190,13 @@ def expense_create(
 def expense_resubmit(
     *, actor: User, request: ExpenseRequest, amount=None, category: str | None = None, payee: str | None = None,
     purpose: str | None = None, comment: str = "", extra: dict | None = None, files=None,
-    extra_prefix: str | None = None,
+    extra_prefix: str | None = None, attachments=(),
 ) -> ExpenseRequest:
     """`extra`, when given, replaces the extra fields; it is validated against the form version
     the request was filed with (like the authority table, the form version stays). As in
     `expense_create`, `extra` is JSON data or the page's post read with `extra_prefix`."""
     check_free_text(comment, field="comment")
+    _check_attachments(attachments)
     with transaction.atomic():
         request = _lock(request.pk)
         if not permissions.can_resubmit_expense(actor, request):
@@ -226,6 +229,7 @@ def expense_resubmit(
         request.steps = route_steps(policy=request.policy, category=request.category, amount=request.amount,
                                     extra=request.extra)
         request.round += 1
+        _store_attachments(request, attachments, actor=actor)
 
         def resubmit():
             request.resubmit()
@@ -235,6 +239,27 @@ def expense_resubmit(
                               comment=comment, detail={"changes": changes, "steps": request.steps})
         route.emit(EXPENSE, request, EventKind.RESUBMITTED, actor=actor, comment=comment)
     return request
+
+
+MAX_ATTACHMENTS = 10
+
+
+def _check_attachments(attachments) -> None:
+    """Invoices and photos: images and PDF by the one upload policy, at most MAX_ATTACHMENTS."""
+    attachments = list(attachments or ())
+    if len(attachments) > MAX_ATTACHMENTS:
+        raise ValidationError({"attachments": _("At most %(n)s files.") % {"n": MAX_ATTACHMENTS}})
+    for upload in attachments:
+        client_name = (getattr(upload, "name", "") or "")[:200]
+        problem = uploads.field_error(upload, kinds=uploads.SCAN_KINDS)
+        if problem:
+            raise ValidationError({"attachments": [f"{client_name}: {m}" for m in problem]})
+
+
+def _store_attachments(request: ExpenseRequest, attachments, *, actor: User) -> None:
+    for upload in attachments or ():
+        ExpenseAttachment.objects.create(request=request, file=upload, uploaded_by=actor, round=request.round,
+                                         client_name=getattr(upload, "client_name", "")[:200])
 
 
 # --- request actions: the engine's, with the expense's own permission checks -------------------

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from viewflow.workflow.flow.views.chart import FlowChartView
 
+from project.http import user_file_response
 from project.params import parse_id
 from workflows.approvals import services as approvals
 from workflows.approvals.errors import RateLimited, StaleState
@@ -77,6 +78,7 @@ def expense_new(request):
     form = ExpenseForm(request.POST or None, user=request.user)
     extra_version, extra_form, extra_logic = _extra_form(request)
     extra_ok = extra_form is None or not extra_form.is_bound or extra_form.is_valid()
+    attachment_errors = []
     if request.method == "POST" and form.is_valid() and extra_ok:
         data = form.cleaned_data
         try:
@@ -84,8 +86,13 @@ def expense_new(request):
                 actor=request.user, community=data["community"], amount=data["amount"], category=data["category"],
                 payee=data["payee"], purpose=data["purpose"], cc=list(data["cc"]),
                 extra=request.POST, files=request.FILES, extra_prefix="extra",
+                attachments=request.FILES.getlist("attachments"),
             )
         except ValidationError as exc:
+            if hasattr(exc, "error_dict") and "attachments" in exc.error_dict:
+                # Shown beside the file input, not at the top of the form.
+                attachment_errors = exc.message_dict["attachments"]
+                exc.error_dict.pop("attachments")
             if hasattr(exc, "error_dict") and extra_form is not None:
                 for key, errors in list(exc.message_dict.items()):
                     if key.startswith("extra."):
@@ -99,7 +106,7 @@ def expense_new(request):
             return redirect("expense-detail", pk=expense.pk)
     return render(request, "expenses/expense_form.html", {
         "form": form, "extra_version": extra_version, "extra_form": extra_form, "extra_logic": extra_logic,
-        "balances": selectors.balances_for(user=request.user),
+        "balances": selectors.balances_for(user=request.user), "attachment_errors": attachment_errors,
     })
 
 
@@ -181,6 +188,7 @@ def _render_detail(request, expense, *, resubmit_form=None, resubmit_logic=None,
         "categories": ExpenseCategory.choices,
         "today": dt.date.today().isoformat(),
         "confirm": confirm,
+        "attachments": list(expense.attachments.all()),
     }, status=status)
 
 
@@ -197,6 +205,7 @@ def _resubmit(request, expense, comment: str):
             category=request.POST.get("category"), payee=request.POST.get("payee"),
             purpose=request.POST.get("purpose"), comment=comment,
             extra=request.POST if expense.extra_form_id else None, files=request.FILES, extra_prefix="extra",
+            attachments=request.FILES.getlist("attachments"),
         )
     except ValidationError as exc:
         form, logic = _resubmit_extra_form(request, expense, bound=True)
@@ -262,6 +271,15 @@ def expense_act(request, pk: int):
     else:
         messages.success(request, _("Done."))
     return redirect("expense-detail", pk=expense.pk)
+
+
+@login_required
+def expense_attachment(request, pk: int, attachment_pk: int):
+    """An attachment of a request, to whoever may see the request (served by the one file
+    response: its type from the stored content, images and PDF inline, sandboxed)."""
+    expense = selectors.expense_get_for_user(user=request.user, pk=pk)
+    attachment = selectors.attachment_of(expense, attachment_pk)
+    return user_file_response(request, attachment.file, filename=attachment.client_name)
 
 
 @login_required
