@@ -317,6 +317,10 @@ def display(schema: FormSchema, data: dict, language: str = "zh-hans") -> list[d
                 continue
             if f.kind == "table":
                 rows = data[f.key] or []
+                if not rows:
+                    # An empty detail table shows as "—", not as a footer of zeros that reads like a row.
+                    items.append({"label": f.label(language), "text": "", "key": f.key})
+                    continue
                 cols = f.columns
                 body = [[REGISTRY[c.kind].display(c, row.get(c.key)) for c in cols] for row in rows]
                 sums = kind.column_sums(f, rows)

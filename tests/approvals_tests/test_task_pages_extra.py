@@ -290,3 +290,19 @@ def test_invoices_and_photos_attached_at_filing_are_checked_by_content_and_shown
     assert b"".join(served.streaming_content).startswith(b"%PDF")
     assert client_for(users["gubu_secretary"]).get(url).status_code == 404
     assert client_for(users["heping_staff"]).get(f"/expenses/{request.pk}/attachments/99999/").status_code == 404
+
+
+def test_the_filing_page_marks_required_fields_and_an_empty_detail_table_shows_no_phantom_row(users, communities):
+    page = client_for(users["heping_staff"]).get("/expenses/new/").content.decode()
+    assert page.count('<span class="lowcode-required" aria-hidden="true"> *</span>') >= 4  # community, amount, ...
+    assert 'id="route-hint" class="muted"' in page
+    from forms import builder
+    from workflows.expenses.models import ExpenseRequest as Request
+
+    request = file(users, communities, amount="800.00")
+    request = Request.objects.get(pk=request.pk)
+    assert request.extra_form_id is not None  # the street's published expense.extra form, with its 采购明细 table
+    sections = builder.display(builder.schema_of(request.extra_form), {**request.extra, "items": []})
+    assert [i for s in sections for i in s["items"] if i.get("table")] == []  # "—", not a footer of zeros
+    detail = client_for(users["heping_staff"]).get(f"/expenses/{request.pk}/").content.decode()
+    assert "零元整" not in detail.split('data-testid="expense-extra"')[-1].split("</div>")[0]

@@ -7,6 +7,8 @@
   var text = JSON.parse(document.getElementById("route-i18n").textContent);
   var list = document.getElementById("route-steps");
   var error = document.getElementById("route-error");
+  // A hint is not an error: it is shown muted, apart from the error line.
+  var hint = document.getElementById("route-hint");
   var policy = document.getElementById("route-policy");
   var timer = null;
   var seq = 0;
@@ -30,6 +32,7 @@
   function render(data) {
     list.innerHTML = "";
     error.textContent = "";
+    if (hint) { hint.textContent = ""; }
     policy.textContent = "(" + text.policy + " " + data.policy_version + ")";
     data.steps.forEach(function (step) {
       var li = document.createElement("li");
@@ -49,7 +52,11 @@
 
   function refresh() {
     var amount = field("amount").value.trim();
-    if (!amount) { list.innerHTML = ""; list.setAttribute("data-count", "0"); error.textContent = text.empty; return; }
+    if (!amount) {
+      list.innerHTML = ""; list.setAttribute("data-count", "0"); error.textContent = "";
+      if (hint) { hint.textContent = text.empty; }
+      return;
+    }
     var params = new URLSearchParams({
       community: field("community").value, amount: amount, category: field("category").value,
       extra: JSON.stringify(extraFacts())
