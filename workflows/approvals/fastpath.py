@@ -30,6 +30,15 @@ from workflows.approvals.nodes import ApprovalStep, RouteFunction, RouteSwitch
 _LINKS = Task.previous.through
 
 
+class _NewTask:
+    """What the assignment reads of a task not created yet: its (empty) data."""
+
+    data: dict = {}
+
+
+_NEW_TASK = _NewTask()
+
+
 def enabled() -> bool:
     return getattr(settings, "APPROVALS_FAST_PATH", True)
 
@@ -80,7 +89,7 @@ def plan(ctx, decision: str):
             step = ctx.kind.step(target.step)
             if step.queue or step.deadline is not None:
                 return None
-            assignment = route.assign(process=process, task=Task(data={}), step_code=target.step)
+            assignment = route.assign(process=process, task=_NEW_TASK, step_code=target.step)
             if assignment.auto_reason or assignment.notes or assignment.owner_id is None:
                 return None
             return _Plan(node._next, target, assignment=assignment)

@@ -151,7 +151,10 @@ class ExpenseRequest(ExpenseLifecycle):
 
     @property
     def title(self) -> str:
-        return f"{self.community.name} · {self.get_category_display()} · ¥{self.amount:,.2f} · {self.payee}"
+        # The choice's own label (one translation lookup): get_category_display() rebuilds the
+        # whole choices mapping on every call, and the title is in every event of every action.
+        label = ExpenseCategory(self.category).label if self.category in ExpenseCategory.values else self.category
+        return f"{self.community.name} · {label} · ¥{self.amount:,.2f} · {self.payee}"
 
 
 class ExpenseAttachment(models.Model):
