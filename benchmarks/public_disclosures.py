@@ -14,12 +14,12 @@ loops, one connection.
 import os
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+import _scratch  # noqa: E402  (the scratch database every benchmark runs on; this script's folder is on the path)
 
 SAMPLE = int(os.environ.get("BENCH_SAMPLE", "5"))      # requests measured per size
 LARGE = int(os.environ.get("BENCH_LINES", "10000"))    # lines in the large month
@@ -27,23 +27,11 @@ CHAIN = int(os.environ.get("BENCH_CHAIN", "24"))       # extra disclosures for t
 
 
 def configure() -> str:
-    scratch = tempfile.mkdtemp(prefix="gongying-bench-disclosures-")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
-    os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-not-for-any-deployment-0123456789")
-    os.environ.setdefault("DEBUG", "0")
-    os.environ.setdefault("SECURE_HTTPS", "0")
     os.environ.setdefault("STATIC_MANIFEST", "0")  # pages render without collectstatic
-    os.environ["TEST_DATABASE_NAME"] = os.environ.get("BENCH_DATABASE_NAME", "bench_gongying_disclosures")
-    import django
-
-    django.setup()
+    scratch = _scratch.configure("disclosures")
     from django.conf import settings
-    from django.db import connection
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.ALLOWED_HOSTS = ["testserver"]
-    if connection.vendor == "sqlite":
-        connection.settings_dict.setdefault("TEST", {})["NAME"] = str(Path(scratch) / "bench.sqlite3")
     return scratch
 
 

@@ -298,37 +298,30 @@ class ApplicationViewSet(ApprovalErrorsMixin, viewsets.ViewSet):
                                                      comment=body.validated_data["comment"])
         return Response(application_dict(application))
 
+    def _with_comment(self, request, pk, service):
+        """An application verb that takes only a comment (urge, comment, withdraw)."""
+        application = selectors.application_get_for_user(user=request.user, pk=pk)
+        body = ApplicationCommentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        application = service(actor=request.user, application=application, comment=body.validated_data["comment"])
+        return Response(application_dict(application))
+
     @extend_schema(request=ApplicationCommentSerializer, operation_id="partner_applications_urge",
                    responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["post"])
     def urge(self, request, pk=None):
-        application = selectors.application_get_for_user(user=request.user, pk=pk)
-        body = ApplicationCommentSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        application = services.application_urge(actor=request.user, application=application,
-                                                comment=body.validated_data["comment"])
-        return Response(application_dict(application))
+        return self._with_comment(request, pk, services.application_urge)
 
     @extend_schema(request=ApplicationCommentSerializer, operation_id="partner_applications_comment",
                    responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["post"])
     def comment(self, request, pk=None):
-        application = selectors.application_get_for_user(user=request.user, pk=pk)
-        body = ApplicationCommentSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        application = services.application_comment(actor=request.user, application=application,
-                                                   comment=body.validated_data["comment"])
-        return Response(application_dict(application))
+        return self._with_comment(request, pk, services.application_comment)
 
     @extend_schema(request=ApplicationCommentSerializer, operation_id="partner_applications_withdraw", responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
-        application = selectors.application_get_for_user(user=request.user, pk=pk)
-        body = ApplicationCommentSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        application = services.application_withdraw(actor=request.user, application=application,
-                                                    comment=body.validated_data["comment"])
-        return Response(application_dict(application))
+        return self._with_comment(request, pk, services.application_withdraw)
 
     @extend_schema(request=ObjectionSerializer, operation_id="partner_applications_objections", responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["post"])
