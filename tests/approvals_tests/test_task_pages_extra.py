@@ -306,3 +306,16 @@ def test_the_filing_page_marks_required_fields_and_an_empty_detail_table_shows_n
     assert [i for s in sections for i in s["items"] if i.get("table")] == []  # "—", not a footer of zeros
     detail = client_for(users["heping_staff"]).get(f"/expenses/{request.pk}/").content.decode()
     assert "零元整" not in detail.split('data-testid="expense-extra"')[-1].split("</div>")[0]
+
+
+def test_the_copy_to_list_offers_only_people_who_work_on_the_books_as_names_to_tick(users, communities, api_for):
+    page = client_for(users["heping_staff"]).get("/expenses/new/").content.decode()
+    import re
+
+    offered = {int(v) for v in re.findall(r'type="checkbox" name="cc" value="(\d+)"', page)}
+    assert {users["heping_committee1"].pk, users["shaping_reviewer"].pk} <= offered
+    assert not {users[u].pk for u in ("resident_li", "admin", "partner_ruiteng", "heping_staff")} & offered
+    response = api_for(users["heping_staff"]).post("/api/expenses/", {
+        "community": communities["heping"].pk, "amount": "300.00", "category": "utilities", "payee": "x",
+        "purpose": "y", "cc": [users["resident_li"].pk]}, format="json")
+    assert response.status_code == 400 and "cc" in response.json()

@@ -21,7 +21,7 @@ from workflows.expenses.models import ExpenseRequest
 from workflows.expenses.process import EXPENSE, KIND
 from workflows.expenses.states import ExpenseState
 from workflows.ledger import selectors as ledger_selectors
-from workflows.org.models import Community, OrgUnit
+from workflows.org.models import Community, OrgUnit, User
 from workflows.org.roles import COMMUNITY_WORK_ROLES, Role
 from workflows.org.selectors import holders_of, is_system_admin, memberships_of, street_ids_for_user
 
@@ -85,6 +85,17 @@ def expense_get_for_user(*, user, pk) -> ExpenseRequest:
         return expense_list_for_user(user=user).get(pk=pk)
     except (ExpenseRequest.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def cc_candidates(*, communities) -> QuerySet:
+    """Who a request may be copied to: the work roles of its community and the street's signing
+    roles — never residents, partners or the administrator."""
+    community_ids = [c.pk for c in communities]
+    street_ids = {c.parent_id for c in communities}
+    return User.objects.filter(is_active=True).filter(
+        Q(memberships__org_unit_id__in=community_ids, memberships__role__in=COMMUNITY_WORK_ROLES)
+        | Q(memberships__org_unit_id__in=street_ids, memberships__role__in=(Role.STREET_LEADER, Role.STREET_REVIEWER))
+    ).distinct().order_by("id")
 
 
 def communities_for_filing(user) -> QuerySet[Community]:

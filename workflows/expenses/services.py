@@ -156,10 +156,9 @@ def expense_create(
         raise ValidationError({"community": _("You cannot file expenses for this community.")})
     extra_form, extra_data = validate_extra(community=community, actor=actor, extra=extra, files=files, prefix=extra_prefix)
     cc_ids = {getattr(u, "pk", u) for u in cc}
-    # Only people of this community or its street: a copy opens the request to its reader.
-    cc_users = list(User.objects.filter(
-        pk__in=cc_ids, is_active=True, memberships__org_unit_id__in=[community.pk, community.parent_id]
-    ).distinct())
+    # Only people who work on this community's books or sign at its street: a copy opens the
+    # request to its reader.
+    cc_users = list(selectors.cc_candidates(communities=[community]).filter(pk__in=cc_ids))
     if len(cc_users) != len(cc_ids):
         raise ValidationError({"cc": _("Copy only people of this community or its street.")})
     _check_attachments(attachments)

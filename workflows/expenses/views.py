@@ -27,7 +27,6 @@ from workflows.expenses.policy import Step
 from workflows.expenses.process import EXPENSE
 from workflows.expenses.states import ExpenseState
 from workflows.ledger.categories import ExpenseCategory
-from workflows.org.models import User
 from workflows.org.roles import Role
 
 
@@ -38,15 +37,16 @@ class ExpenseForm(forms.Form):
     category = forms.ChoiceField(label=gettext_lazy("Category"), choices=ExpenseCategory.choices)
     payee = forms.CharField(label=gettext_lazy("Payee"), max_length=150)
     purpose = forms.CharField(label=gettext_lazy("Purpose"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
-    cc = forms.ModelMultipleChoiceField(queryset=None, label=gettext_lazy("Copy to"), required=False)
+    # A list of names to tick (a phone shows every one, unlike a multi-select box), limited to the
+    # people who work on this community's books or sign at the street.
+    cc = forms.ModelMultipleChoiceField(queryset=None, label=gettext_lazy("Copy to"), required=False,
+                                        widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         communities = selectors.communities_for_filing(user)
         self.fields["community"].queryset = communities
-        self.fields["cc"].queryset = User.objects.filter(
-            is_active=True, memberships__org_unit__in=[*communities, *[c.parent_id for c in communities]]
-        ).exclude(pk=user.pk).distinct().order_by("id")
+        self.fields["cc"].queryset = selectors.cc_candidates(communities=list(communities)).exclude(pk=user.pk)
 
 
 def _apply_errors(form, exc: ValidationError) -> None:
