@@ -68,3 +68,14 @@ def test_every_visible_button_is_tall_enough_to_tap_on_a_phone(demo, browser_pag
     page.goto("/expenses/new/")
     page.locator("[data-add-row]").first.click()
     assert page.evaluate(SMALL_BUTTONS_JS) == []
+
+
+def test_room_names_are_not_broken_one_character_per_line_on_a_phone(demo, browser_page):
+    page = browser_page(viewport=PHONE)
+    login(page, "shaping_reviewer", DEMO_TEST_PASSWORD)
+    page.goto("/rooms/")
+    link = page.locator("table a[href^='/rooms/']").first
+    box = link.bounding_box()
+    # One line of text at 40 px, however long the name.
+    assert box["height"] <= 48, box
+    assert_no_sideways_scroll(page, "/rooms/")
