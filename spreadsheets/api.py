@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from project.http import file_response, mark_user_file
 from project.lib.xlsx import BadWorkbook
-from spreadsheets import selectors, services
+from spreadsheets import registry, selectors, services
 from spreadsheets.models import Job
 from spreadsheets.states import JobState
 
@@ -50,7 +50,9 @@ class JobSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     operation = serializers.CharField()
     kind = serializers.CharField()
+    label = serializers.CharField(help_text="what the job is, in the reader's language")
     state = serializers.CharField()
+    state_label = serializers.CharField()
     progress = serializers.IntegerField()
     download = serializers.CharField(allow_null=True)
     error_workbook = serializers.CharField(allow_null=True)
@@ -68,7 +70,9 @@ def job_data(job: Job) -> dict:
             "id": job.pk,
             "operation": job.operation,
             "kind": job.kind,
+            "label": f"{job.get_operation_display()} · {registry.kind_title(job.operation, job.kind)} · #{job.pk}",
             "state": job.state,
+            "state_label": str(JobState(job.state).label) if job.state in JobState.values else job.state,
             "progress": job.progress,
             "download": download_url(job) if has_file and job.state == JobState.DONE else None,
             "error_workbook": download_url(job) if has_file and job.state == JobState.FAILED else None,

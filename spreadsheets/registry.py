@@ -108,3 +108,9 @@ def importers_for(user) -> list[Importer]:
 
 def field_error(key: str, message) -> ValidationError:
     return ValidationError({key: [message]})
+
+
+def kind_title(operation: str, kind: str) -> str:
+    """The page label of an export or import kind (its registered title), else the code."""
+    found = (_exporters if operation == "export" else _importers).get(kind)
+    return str(found.title) if found is not None else kind

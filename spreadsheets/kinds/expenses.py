@@ -11,6 +11,7 @@ from workflows.approvals.models import HistoryEntry
 from workflows.expenses.policy import Step
 from workflows.expenses.process import KIND as EXPENSE_KIND
 from workflows.expenses.selectors import expense_list_for_user
+from workflows.expenses.states import ExpenseState
 
 
 def _route(steps) -> str:
@@ -71,6 +72,8 @@ class ExpenseExporter(Exporter):
             header_block=block,
             progress=progress,
         )
+        # State codes as the reader's words, as the requests sheet shows them.
+        states = dict(ExpenseState.choices)
         decisions = (
             HistoryEntry.objects.filter(
                 process_kind=EXPENSE_KIND, process_id__in=requests.order_by().values("pk")
@@ -95,7 +98,8 @@ class ExpenseExporter(Exporter):
             (
                 [
                     h.process_id, h.created_at, str(h.actor) if h.actor else _("System"), h.action_label,
-                    _route([h.step]) if h.step else "", h.comment, h.state_before, h.state_after, h.round,
+                    _route([h.step]) if h.step else "", h.comment, states.get(h.state_before, h.state_before),
+                    states.get(h.state_after, h.state_after), h.round,
                     h.policy_version,
                 ]
                 for h in decisions.iterator(chunk_size=2000)

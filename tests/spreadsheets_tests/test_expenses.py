@@ -31,6 +31,9 @@ def test_the_expense_export_lists_requests_with_their_route_and_every_decision(a
     assert decisions[0][:4] == ["申请编号", "时间", "操作人", "操作"]
     assert [row[0] for row in decisions[1:]] == [request.pk] * len(actions(request))
     assert "同意" in [row[5] for row in decisions[1:]]
+    # States read as words (the labels), never the stored codes.
+    before_after = {value for row in decisions[1:] for value in (row[6], row[7]) if value}
+    assert before_after and not before_after & {"draft", "pending", "approved", "rejected", "returned", "paid"}
 
     # The street leader sees every community's requests: these two and the demo's own.
     street = read_sheets(body(api_for(users["shaping_leader"]).get("/api/exports/expenses.xlsx")))

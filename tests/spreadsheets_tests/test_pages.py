@@ -56,3 +56,13 @@ def test_a_good_upload_reports_the_count_and_a_large_export_redirects_to_its_job
     job = Job.objects.filter(operation="export").get()
     assert response.status_code == 302 and response["Location"].endswith(f"?job={job.pk}")
     assert f'data-job="{job.pk}"' in client.get(response["Location"]).content.decode()
+
+
+def test_a_job_is_labelled_in_the_readers_language(users, demo):
+    from spreadsheets.api import job_data
+    from spreadsheets.models import Job
+
+    job = Job.objects.create(owner=users["admin"], operation="import", kind="rooms")
+    data = job_data(job)
+    assert data["label"] == f"导入 · 场室 · #{job.pk}"  # not "import · rooms · #1"
+    assert data["state_label"] == "排队中"
