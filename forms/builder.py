@@ -303,8 +303,10 @@ def _places(f) -> int:
     return 2 if f.decimal_places is None else f.decimal_places
 
 
-def display(schema: FormSchema, data: dict, language: str = "zh-hans") -> list[dict]:
-    """A stored submission as sections of (label, text) or tables, rendered with its own version."""
+def display(schema: FormSchema, data: dict, language: str | None = None) -> list[dict]:
+    """A stored submission as sections of (label, text) or tables, rendered with its own version,
+    in `language` (default: the reader's) — an English page shows the designer's English labels."""
+    language = language or get_language() or "zh-hans"
     sections = []
     for section in schema.sections:
         items = []

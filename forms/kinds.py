@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 import cn2an
 from django import forms as djforms
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -197,8 +198,11 @@ class DecimalKind(NumberKind):
 
 def money_text(value) -> str:
     amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    capitals = cn2an.an2cn(str(abs(amount)), "rmb")
     sign = "-" if amount < 0 else ""
+    # The capitals (大写) are for Chinese readers; an English page shows the figure alone.
+    if (translation.get_language() or "zh-hans").startswith("en"):
+        return f"{sign}¥{abs(amount):,.2f}"
+    capitals = cn2an.an2cn(str(abs(amount)), "rmb")
     return f"{sign}¥{abs(amount):,.2f}（{'负' if sign else ''}{capitals}）"
 
 

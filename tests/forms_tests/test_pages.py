@@ -116,3 +116,25 @@ def test_the_compare_page_lists_changes(users):
     html = client_for(admin).get(f"/forms/designer/compare/?old={v1.pk}&new={draft.pk}").content.decode()
     assert "备注" in html and "memo" in html
     assert client_for(admin).get("/forms/designer/compare/?old=abc&new=1").status_code == 404
+
+
+def test_an_english_page_shows_the_designers_english_labels_and_no_capitals(users, communities):
+    from django.utils import translation
+
+    from forms import builder
+    from forms.kinds import money_text
+    from workflows.expenses import services as expenses
+
+    request = expenses.expense_create(
+        actor=users["heping_staff"], community=communities["heping"], amount="300.00", category="utilities",
+        payee="鹤山市供电局", purpose="电费",
+        extra={"invoice_no": "FP-20261201", "items": [{"name": "纸", "quantity": 2, "unit_price": "8.00"}]})
+    with translation.override("en"):
+        sections = builder.display(builder.schema_of(request.extra_form), request.extra)
+        labels = [item["label"] for s in sections for item in s["items"]]
+        assert "Invoice number" in labels and "发票号" not in labels
+        assert money_text("8000") == "¥8,000.00"
+    with translation.override("zh-hans"):
+        assert money_text("8000") == "¥8,000.00（捌仟元整）"
+        sections = builder.display(builder.schema_of(request.extra_form), request.extra)
+        assert "发票号" in [item["label"] for s in sections for item in s["items"]]
