@@ -26,6 +26,11 @@ class Exporter:
         """Validate the query string into JSON-safe params; raise ValidationError per field."""
         return {}
 
+    def choices(self, *, user) -> list[tuple[str, Any, list[tuple[str, str]]]]:
+        """The parameters the page must ask for before exporting, as (name, label, options):
+        an exporter that needs one (which form?) gets a chooser instead of a bare link."""
+        return []
+
     def count(self, *, user, params: dict) -> int:
         """Rows the export will write (decides between a direct download and a job)."""
         raise NotImplementedError

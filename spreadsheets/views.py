@@ -19,7 +19,8 @@ def _page(request, *, status=200, **context):
         request,
         "spreadsheets/index.html",
         {
-            "exporters": registry.exporters_for(request.user),
+            "exporters": [{"exporter": e, "choices": e.choices(user=request.user)}
+                          for e in registry.exporters_for(request.user)],
             "importers": registry.importers_for(request.user),
             "jobs": [job_data(job) for job in jobs],
             "socket_url": "/ws/notifications/",

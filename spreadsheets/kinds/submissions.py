@@ -107,6 +107,10 @@ class SubmissionExporter(Exporter):
                 raise ValidationError({"version": [_("This form has no version yet.")]})
         return {"form": definition.code, "version": version.pk}
 
+    def choices(self, *, user):
+        forms = [(d.code, d.name) for d in _definitions_for(user).order_by("name")]
+        return [("form", gettext_lazy("Form"), forms)]
+
     def _version(self, params) -> FormVersion:
         return FormVersion.objects.select_related("definition").get(pk=params["version"])
 

@@ -66,3 +66,15 @@ def test_a_job_is_labelled_in_the_readers_language(users, demo):
     data = job_data(job)
     assert data["label"] == f"导入 · 场室 · #{job.pk}"  # not "import · rooms · #1"
     assert data["state_label"] == "排队中"
+
+
+def test_the_submissions_export_asks_which_form_instead_of_answering_400(users, demo):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(users["heping_secretary"])
+    page = client.get("/spreadsheets/").content.decode()
+    assert 'data-testid="export-form-submissions"' in page and 'name="form" required' in page
+    assert 'value="shaping-expense-extra"' in page
+    response = client.get("/spreadsheets/export/submissions/", {"form": "shaping-expense-extra"})
+    assert response.status_code in (200, 302)
