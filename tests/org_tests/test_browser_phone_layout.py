@@ -54,6 +54,9 @@ def test_a_detail_table_with_rows_scrolls_inside_its_wrapper_not_the_page(demo, 
         assert_no_sideways_scroll(page, path)
         # The rows really are wider than the phone: the wrapper is what scrolls.
         assert table.evaluate("el => el.scrollWidth > el.clientWidth")
+        # ... and each row's remove button is on screen, not beyond the right edge.
+        remove = table.locator("[data-remove-row]").first.bounding_box()
+        assert remove["x"] + remove["width"] <= PHONE["width"], remove
 
 
 def test_every_visible_button_is_tall_enough_to_tap_on_a_phone(demo, browser_page):
