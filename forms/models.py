@@ -18,6 +18,11 @@ class Purpose(models.TextChoices):
     INQUIRY = "inquiry", _("Resident inquiry")
 
 
+# Purposes filled only by people with a working role (community work roles, street roles): the
+# internal extra fields of an expense or an income line. Residents and partners never see them
+# among the forms they may fill.
+INTERNAL_PURPOSES: frozenset[str] = frozenset({Purpose.EXPENSE_EXTRA, Purpose.INCOME_EXTRA})
+
 # Purposes whose submissions the residents of the submission's community may read. None is public
 # yet: what a form carries (names, phones, amounts) is internal unless its purpose says otherwise.
 PUBLIC_PURPOSES: frozenset[str] = frozenset()

@@ -4,8 +4,9 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from forms import builder, permissions
-from forms.models import PUBLIC_PURPOSES, FormDefinition, FormSubmission, FormVersion
+from forms.models import INTERNAL_PURPOSES, PUBLIC_PURPOSES, FormDefinition, FormSubmission, FormVersion
 from forms.states import VersionState
+from workflows.org.permissions import has_work_role
 from workflows.org.selectors import is_system_admin, street_ids_visible_to
 
 
@@ -31,12 +32,11 @@ def fillable_definitions_for(user) -> QuerySet[FormDefinition]:
         scope = Q()
     else:
         scope |= Q(owner_id__in=street_ids_visible_to(user))
-    return (
-        FormDefinition.objects.filter(scope, versions__state=VersionState.PUBLISHED)
-        .select_related("owner")
-        .distinct()
-        .order_by("purpose", "code")
-    )
+    found = FormDefinition.objects.filter(scope, versions__state=VersionState.PUBLISHED)
+    if not has_work_role(user):
+        # A form's audience: the internal forms are for the people who work on the books.
+        found = found.exclude(purpose__in=INTERNAL_PURPOSES)
+    return found.select_related("owner").distinct().order_by("purpose", "code")
 
 
 def published_form_get_for_user(*, user, code: str) -> FormVersion:

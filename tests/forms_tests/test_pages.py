@@ -138,3 +138,15 @@ def test_an_english_page_shows_the_designers_english_labels_and_no_capitals(user
         assert money_text("8000") == "¥8,000.00（捌仟元整）"
         sections = builder.display(builder.schema_of(request.extra_form), request.extra)
         assert "发票号" in [item["label"] for s in sections for item in s["items"]]
+
+
+def test_residents_may_not_fill_the_internal_forms(users):
+    from django.test import Client
+
+    resident = Client()
+    resident.force_login(users["resident_li"])
+    assert "shaping-expense-extra" not in resident.get("/forms/").content.decode()
+    assert resident.get("/forms/fill/shaping-expense-extra/").status_code == 404
+    staff = Client()
+    staff.force_login(users["heping_staff"])
+    assert staff.get("/forms/fill/shaping-expense-extra/").status_code == 200
