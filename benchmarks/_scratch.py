@@ -2,7 +2,9 @@
 created and dropped around the run (a temporary file on SQLite, BENCH_DATABASE_NAME or
 bench_gongying_<name> on PostgreSQL), so the development data is never touched."""
 
+import contextlib
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -25,3 +27,25 @@ def configure(name: str) -> str:
     # Logins in a benchmark measure the code around them, not the password hash.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return scratch
+
+
+@contextlib.contextmanager
+def database(name: str, *, web: bool = False):
+    """Django set up for benchmark `name` on its scratch database, created now and dropped (with
+    the scratch folder) when the block ends; yields the connection. `web`: the in-process test
+    client may send requests."""
+    if web:
+        os.environ.setdefault("STATIC_MANIFEST", "0")  # pages render without collectstatic
+    scratch = configure(name)
+    from django.conf import settings
+    from django.db import connection
+
+    if web:
+        settings.ALLOWED_HOSTS = ["testserver"]
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    try:
+        yield connection
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        shutil.rmtree(scratch, ignore_errors=True)

@@ -26,7 +26,6 @@ What it prints:
 """
 
 import os
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -61,23 +60,12 @@ SPIFF_BPMN = b"""<?xml version="1.0" encoding="UTF-8"?>
 </bpmn:definitions>"""
 
 
-def configure() -> str:
-    return _scratch.configure("expenses")
-
 def main() -> None:
     import logging
 
-    scratch = configure()
     logging.disable(logging.INFO)  # SpiffWorkflow logs every state change at INFO
-    from django.db import connection
-
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
+    with _scratch.database("expenses") as connection:
         run(connection)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _statements(ctx) -> int:

@@ -21,7 +21,6 @@ What it prints:
 """
 
 import os
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -36,25 +35,9 @@ SAMPLE = int(os.environ.get("BENCH_SAMPLE", "30"))        # operations measured 
 LARGE = int(os.environ.get("BENCH_LINES", "10000"))       # the large book size
 
 
-def configure() -> str:
-    scratch = _scratch.configure("ledger")
-    from django.conf import settings
-
-    settings.ALLOWED_HOSTS = ["testserver"]
-    return scratch
-
 def main() -> None:
-    scratch = configure()
-    from django.db import connection
-
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
+    with _scratch.database("ledger", web=True) as connection:
         run(connection)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        shutil.rmtree(scratch, ignore_errors=True)
-
 
 def run(connection) -> None:
     import datetime as dt

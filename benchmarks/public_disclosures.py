@@ -12,7 +12,6 @@ loops, one connection.
 """
 
 import os
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -26,27 +25,9 @@ LARGE = int(os.environ.get("BENCH_LINES", "10000"))    # lines in the large mont
 CHAIN = int(os.environ.get("BENCH_CHAIN", "24"))       # extra disclosures for the chain check
 
 
-def configure() -> str:
-    os.environ.setdefault("STATIC_MANIFEST", "0")  # pages render without collectstatic
-    scratch = _scratch.configure("disclosures")
-    from django.conf import settings
-
-    settings.ALLOWED_HOSTS = ["testserver"]
-    return scratch
-
-
 def main() -> None:
-    scratch = configure()
-    from django.db import connection
-
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
+    with _scratch.database("disclosures", web=True) as connection:
         run(connection)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        shutil.rmtree(scratch, ignore_errors=True)
-
 
 def run(connection) -> None:
     import datetime as dt

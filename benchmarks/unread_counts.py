@@ -17,7 +17,6 @@ which grows with the backlog.
 
 import gc
 import os
-import shutil
 import statistics
 import sys
 import time
@@ -30,9 +29,6 @@ import _scratch  # noqa: E402  (the scratch database every benchmark runs on; th
 READS = int(os.environ.get("BENCH_READS", "2000"))       # reads per measurement (median taken)
 BACKLOG = int(os.environ.get("BENCH_BACKLOG", "100000"))  # unread rows of the second measurement
 
-
-def configure() -> str:
-    return _scratch.configure("unread")
 
 def _median_ms(read, reads: int) -> float:
     read()  # warm the statement cache and the pages
@@ -112,16 +108,8 @@ def measure(connection) -> list[tuple[str, str, str]]:
 
 
 def main() -> None:
-    scratch = configure()
-    from django.db import connection
-
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
+    with _scratch.database("unread") as connection:
         rows = measure(connection)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        shutil.rmtree(scratch, ignore_errors=True)
     print(f"\nUnread-count reads, {os.cpu_count()} CPUs")
     width = max(len(name) for name, _value, _note in rows)
     for name, value, note in rows:

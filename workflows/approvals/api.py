@@ -164,8 +164,8 @@ class TaskViewSet(ApprovalErrorsMixin, viewsets.ViewSet):
             raise NotFound
         # The task first: someone else's is a 404 and a finished one a 409 whatever the body
         # says, and its kind decides which verb of that name this is.
-        _task, kind = services.task_for_action(actor=request.user, task_id=pk)
-        action_def = actions.get(action_code, kind.kind)
+        found = services.task_for_action(actor=request.user, task_id=pk)
+        action_def = actions.get(action_code, found[1].kind)
         if action_def is None or action_def.handler is None:
             raise NotFound
         if not isinstance(request.data, dict):
@@ -173,7 +173,7 @@ class TaskViewSet(ApprovalErrorsMixin, viewsets.ViewSet):
         data = action_def.serializer(data=request.data)
         if not data.is_valid():
             raise ValidationError(data.errors)
-        services.task_act(actor=request.user, task_id=pk, action=action_code, **data.validated_data)
+        services.task_act(actor=request.user, task_id=pk, action=action_code, prefetched=found, **data.validated_data)
         return Response({"detail": _("Done.")})
 
     @extend_schema(operation_id="tasks_count", responses=TaskCountSerializer)

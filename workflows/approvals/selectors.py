@@ -32,8 +32,6 @@ from workflows.org.selectors import memberships_of
 PAGE_SIZE = 50
 # A page number far beyond any real list; also keeps the SQL offset inside SQLite's integer.
 MAX_PAGE = 10_000
-# Every open queue task may be acted on directly or claimed first.
-CLAIM = "claim"
 
 
 class BadParam(ValueError):

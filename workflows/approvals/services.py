@@ -273,10 +273,14 @@ def _lock(kind: registry.ProcessKind, task: Task, *, reread: bool = True) -> tup
     return obj, fresh
 
 
-def task_act(*, actor, task_id, action: str, **fields) -> None:
-    """Run a registered task action on a task (one transaction, one history row and its events)."""
+def task_act(*, actor, task_id, action: str, prefetched: tuple | None = None, **fields) -> None:
+    """Run a registered task action on a task (one transaction, one history row and its events).
+
+    `prefetched` is what `task_for_action` already returned for this actor and task (the API
+    and the pages look the task up first to answer 404/409 before any 400): it is not read
+    twice. Nothing is decided on it that the lock and the conditional UPDATE do not check again."""
     with transaction.atomic():
-        task, kind = task_for_action(actor=actor, task_id=task_id)
+        task, kind = prefetched or task_for_action(actor=actor, task_id=task_id)
         action_def = actions.get(action, kind.kind)
         # Claiming belongs to the queue, not to a process: every queue task may be claimed; 加签
         # belongs to the engine (unless the step offers only its own verbs).
@@ -297,8 +301,8 @@ def is_task_action(code: str) -> bool:
 def task_act_from_form(*, actor, task_id, action: str, data) -> None:
     """A task action posted from a page: the same serializer as the API validates the fields,
     and its field messages come back as a ValidationError the page shows inline."""
-    _task, kind = task_for_action(actor=actor, task_id=task_id)  # not yours: 404, finished: 409
-    action_def = actions.get(action, kind.kind)
+    found = task_for_action(actor=actor, task_id=task_id)  # not yours: 404, finished: 409, before any 400
+    action_def = actions.get(action, found[1].kind)
     if action_def is None or action_def.handler is None:
         raise Http404
     serializer_fields = action_def.serializer().fields
@@ -310,9 +314,8 @@ def task_act_from_form(*, actor, task_id, action: str, data) -> None:
             fields[name] = value
     serializer = action_def.serializer(data=fields)
     if not serializer.is_valid():
-        task_for_action(actor=actor, task_id=task_id)  # not yours: 404, finished: 409, before any 400
         raise ValidationError({k: [str(m) for m in v] for k, v in serializer.errors.items()})
-    task_act(actor=actor, task_id=task_id, action=action, **serializer.validated_data)
+    task_act(actor=actor, task_id=task_id, action=action, prefetched=found, **serializer.validated_data)
 
 
 def _take_queue_task(ctx: ActionContext) -> None:
