@@ -310,6 +310,18 @@ def test_the_inbox_page_shows_queue_tasks_and_due_dates_in_chinese(users, commun
     assert 'data-testid="kind-filter"' in page and "全部" in page
 
 
+def test_a_statutory_deadline_shows_its_last_day_at_24_00_not_the_next_day(users, communities):
+    # Deadlines end at 24:00 of their last day (民法典 Art. 203), stored as 00:00 of the next day.
+    request = file(users, communities, amount="800.00")
+    midnight = timezone.localtime(timezone.now()).replace(hour=0, minute=0, second=0, microsecond=0)
+    stored = midnight + dt.timedelta(days=3)
+    set_due(open_tasks(request)[0], stored)
+    page = page_client(users["heping_secretary"]).get("/tasks/").content.decode()
+    last_day = stored.date() - dt.timedelta(days=1)
+    assert f"截止 {last_day:%Y-%m-%d} 24:00" in page
+    assert f"截止 {stored:%Y-%m-%d}" not in page
+
+
 def test_the_inbox_page_falls_back_to_the_first_page_on_bad_values(users, communities):
     file(users, communities, amount="800.00")
     client = page_client(users["heping_secretary"])

@@ -1,5 +1,6 @@
 """A statutory deadline as people read it: the period ends at 24:00 of its last day
-(民法典 Art. 203), stored as 00:00 of the next day; shown as "2026-10-22 24:00"."""
+(民法典 Art. 203), stored as 00:00 of the next day; shown as "2026-10-22 24:00", never as the
+next day's date. `{% load deadlines %}` wherever a due time is shown."""
 
 import datetime as dt
 
