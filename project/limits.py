@@ -18,6 +18,7 @@ import json
 import re
 
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
@@ -94,7 +95,10 @@ def _too_large_text(cap: int) -> str:
 def too_large_response(path: str, cap: int):
     if path.startswith("/api/"):
         return JsonResponse({"detail": _too_large_text(cap)}, status=413)
-    return HttpResponse(_too_large_text(cap), status=413, content_type="text/plain; charset=utf-8")
+    # A page (also at the ASGI edge, where there is no request): the message in a small HTML page
+    # that leads back, as the 500 page does.
+    return HttpResponse(render_to_string("413.html", {"message": _too_large_text(cap)}), status=413,
+                        content_type="text/html; charset=utf-8")
 
 
 def _declared_length(raw) -> int | None:

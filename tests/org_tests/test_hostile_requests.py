@@ -110,6 +110,10 @@ def test_an_oversized_page_upload_is_refused_with_413(users, settings):
     response = client.generic("POST", "/expenses/1/act/", b"--x--", content_type="multipart/form-data; boundary=x",
                               CONTENT_LENGTH=str(settings.REQUEST_MAX_BYTES + 1))
     assert response.status_code == 413
+    # A page, not plain text: it says why in Chinese and leads back home.
+    assert response["Content-Type"].startswith("text/html")
+    page = response.content.decode()
+    assert "文件太大" in page and "请求超过" in page and 'href="/"' in page
 
 
 def _asgi_post(path, headers, chunks):
