@@ -18,9 +18,9 @@ import json
 import re
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError

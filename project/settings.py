@@ -198,10 +198,12 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Failed logins within LOGIN_FAILURE_WINDOW seconds: LOGIN_FAILURE_LIMIT for one user name from one
 # client address (typos elsewhere never lock a user out), LOGIN_ADDRESS_FAILURE_LIMIT for all names
-# from one address (set high: a whole office may share one address). A success clears its own name's
-# count at that address, never the address's count.
+# from one address (set high: a whole office may share one address), LOGIN_NAME_FAILURE_LIMIT for
+# one user name from all addresses together (one account guessed from many). A success clears its
+# own name's count at that address, never the address's count nor the name's count elsewhere.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 100, minimum=1)
+LOGIN_NAME_FAILURE_LIMIT = env_int("LOGIN_NAME_FAILURE_LIMIT", 30, minimum=1)
 LOGIN_FAILURE_WINDOW = env_int("LOGIN_FAILURE_WINDOW", 900, minimum=1)
 # The reverse proxy in front of the server: 0 (none; X-Forwarded-* are ignored), a hop count (1 for
 # one proxy) or the proxies' addresses. Only then are the client address and HTTPS taken from

@@ -78,6 +78,26 @@ def test_an_interleaved_valid_login_does_not_reset_the_count_of_the_address(demo
     assert "此地址" in refused.json()["detail"]
 
 
+def test_one_account_guessed_from_many_addresses_is_refused_everywhere(demo, settings):
+    settings.LOGIN_NAME_FAILURE_LIMIT = 4
+    for n in range(4):  # under each address's own limit of 5
+        assert token("heping_staff", "nope", address=f"198.51.100.{n + 1}").status_code == 400
+    # The owner's own success from her usual address is refused too, and does not clear the count.
+    refused = token("heping_staff", DEMO_TEST_PASSWORD, address="10.0.0.9")
+    assert refused.status_code == 429
+    assert "多个地址" in refused.json()["detail"] and refused.headers["Retry-After"]
+    # Other accounts at those addresses are untouched.
+    assert token("heping_secretary", DEMO_TEST_PASSWORD, address="198.51.100.1").status_code == 200
+
+
+def test_a_successful_login_gives_back_its_count_across_addresses(demo, settings):
+    settings.LOGIN_NAME_FAILURE_LIMIT = 2
+    for n in range(5):  # successes never fill the name's count
+        assert token("heping_staff", DEMO_TEST_PASSWORD, address=f"203.0.113.{n + 1}").status_code == 200
+    assert token("heping_staff", "nope", address="203.0.113.9").status_code == 400
+    assert token("heping_staff", DEMO_TEST_PASSWORD, address="203.0.113.10").status_code == 200
+
+
 def test_a_spoofed_forwarded_address_is_ignored_without_the_proxy_setting(demo, settings):
     settings.LOGIN_FAILURE_LIMIT = 2
     assert token("heping_staff", "nope", HTTP_X_FORWARDED_FOR="198.51.100.1").status_code == 400

@@ -16,15 +16,17 @@ from workflows.org.signals import roles_changed
 LoginThrottled = throttle.Throttled
 
 
-def _login_counters(username: str, client_ip: str) -> tuple[throttle.Counter, throttle.Counter]:
+def _login_counters(username: str, client_ip: str) -> tuple[throttle.Counter, throttle.Counter, throttle.Counter]:
     """A user name is limited per address (typos elsewhere never lock its owner out); an address
-    has a much higher limit of its own (an office may share one)."""
+    has a much higher limit of its own (an office may share one); and a name has a limit across
+    all addresses, higher still, against guessing one account from many addresses."""
     address = client_ip or "unknown"
     name = username.strip().lower()
     window = settings.LOGIN_FAILURE_WINDOW
     return (
         throttle.Counter("login-user", f"{name}@{address}", settings.LOGIN_FAILURE_LIMIT, window),
         throttle.Counter("login-address", address, settings.LOGIN_ADDRESS_FAILURE_LIMIT, window),
+        throttle.Counter("login-name", name, settings.LOGIN_NAME_FAILURE_LIMIT, window),
     )
 
 
@@ -33,14 +35,16 @@ def user_authenticate(*, request, username: str, password: str, client_ip: str) 
 
     The attempt is counted before the password is checked (atomically), so simultaneous
     guesses cannot all slip under the limit; a success gives its count back and clears the name's
-    count at this address, but never the address's count of other failures.
+    count at this address, but never the address's count of other failures, nor the name's count
+    from other addresses (the owner's own login must not reopen the account to a spread attack).
     """
-    per_user, per_address = _login_counters(username, client_ip)
-    throttle.reserve_all([per_user, per_address])
+    per_user, per_address, per_name = _login_counters(username, client_ip)
+    throttle.reserve_all([per_user, per_address, per_name])
     user = authenticate(request, username=username, password=password)
     if user is None:
         raise ValidationError(_("Wrong username or password."), code="invalid_login")
     per_address.release()
+    per_name.release()
     per_user.reset()
     return user
 
@@ -48,6 +52,12 @@ def user_authenticate(*, request, username: str, password: str, client_ip: str) 
 def login_throttled_message(exc: throttle.Throttled) -> str:
     """The same words on the page and the API, with the time really left."""
     minutes = max(1, -(-exc.retry_after // 60))
+    if exc.scope == "login-name":
+        return ngettext(
+            "Too many failed logins to this account from several addresses. Try again in %(minutes)s minute.",
+            "Too many failed logins to this account from several addresses. Try again in %(minutes)s minutes.",
+            minutes,
+        ) % {"minutes": minutes}
     if exc.scope == "login-address":
         return ngettext(
             "Too many failed logins from this address. Try again in %(minutes)s minute.",
