@@ -174,6 +174,28 @@ def submission_validate(
     return form.stored_data(store_files=store_files)
 
 
+def embedded_validate(
+    *, purpose: str, street, actor, data=None, files=None, prefix: str | None = None, store_files: bool = True
+) -> tuple[FormVersion | None, dict]:
+    """A process's own form extended by the street's published form of `purpose` (expense.extra,
+    income.extra): (the version, its cleaned data), or (None, {}) when the street publishes none.
+
+    The data goes through the one validation path (`submission_validate`); errors are keyed
+    `extra.<field>` so a caller can merge them with its own fields' errors.
+    """
+    from forms.selectors import published_version_for
+
+    version = published_version_for(purpose=purpose, street=street)
+    if version is None:
+        return None, {}
+    try:
+        cleaned = submission_validate(version=version, data=data if data is not None else {}, user=actor,
+                                      files=files, prefix=prefix, store_files=store_files)
+    except ValidationError as exc:
+        raise ValidationError({f"extra.{key}": msgs for key, msgs in exc.message_dict.items()}) from None
+    return version, cleaned
+
+
 @keeps_files_only_on_success
 def submission_create(*, actor, version: FormVersion, data, files=None, org_unit=None) -> FormSubmission:
     if version.state != VersionState.PUBLISHED:
