@@ -5,7 +5,6 @@ line with the version they were validated against, and read only by the books' k
 import datetime as dt
 from decimal import Decimal
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 

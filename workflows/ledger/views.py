@@ -45,8 +45,11 @@ class IncomeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["community"].widget.choices = [(c.id, c.name) for c in communities]
         for name in self.REQUIRED:
-            self.fields[name].widget.attrs.update({"required": True, "aria-required": "true"})
             self.fields[name].marked_required = True
+            if not isinstance(self.fields[name].widget, forms.Select):
+                # A list without an empty first choice always has a value: no `required` (as Django
+                # renders its own selects), only the mark.
+                self.fields[name].widget.attrs.update({"required": True, "aria-required": "true"})
 
 
 def _income_extra_form(request, writable, *, bound: bool):
