@@ -152,3 +152,15 @@ def test_people_without_a_ledger_get_a_404_page(page_as, heping):
     RoleMembership.objects.create(user=partner, role="partner", org_unit=heping)
 
     assert page_as(partner).get("/ledger/").status_code == 404
+
+
+def test_a_reversal_is_shown_as_a_negative_amount_in_the_one_format_marked_as_such(page_as, users, heping, record_income):
+    from workflows.ledger import services
+
+    original = record_income(heping, "10000.00")
+    reversal = services.line_reverse(actor=users["heping_secretary"], line=original, reason="录错")
+    html = page_as(users["heping_secretary"]).get(f"/ledger/?community={heping.id}").content.decode()
+
+    entry = html[html.index(f'id="line-{reversal.id}"'):]
+    entry = entry[:entry.index("</li>")]
+    assert "−¥10,000.00" in entry and "红冲" in entry and "¥-" not in html
