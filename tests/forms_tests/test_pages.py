@@ -103,7 +103,9 @@ def test_an_admin_creates_a_form_from_the_designer_index(users):
     version = FormVersion.objects.get(definition__code="lease-req")
     assert page.status_code == 302 and page["Location"] == f"/forms/designer/versions/{version.pk}/"
     again = admin.post("/forms/designer/", {"code": "lease-req", "name": "x", "purpose": "inquiry", "owner": ""})
-    assert again.status_code == 200 and "errorlist" in again.content.decode()
+    html = again.content.decode()
+    # The message beside the code field, as every form of the site shows its errors.
+    assert again.status_code == 200 and 'class="field-error" role="alert">该编码的表单已存在。<' in html
 
 
 def test_the_compare_page_lists_changes(users):
