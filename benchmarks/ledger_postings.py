@@ -79,8 +79,8 @@ def run(connection) -> None:
     now = timezone.now()
     sql = (
         f"INSERT INTO {table} (community_id, line, source, category, amount, date, counterparty, note, "
-        "voucher_number, scan, source_type, source_id, reverses_id, is_opening_balance, posted_by_id, posted_at) "
-        "VALUES (%s, 'income', 'operating', '', %s, %s, 'bare', '', '', '', '', NULL, NULL, %s, %s, %s)"
+        "voucher_number, scan, source_type, source_id, reverses_id, is_opening_balance, posted_by_id, posted_at, "
+        "extra) VALUES (%s, 'income', 'operating', '', %s, %s, 'bare', '', '', '', '', NULL, NULL, %s, %s, %s, '{}')"
     )
     start = time.perf_counter()
     for _ in range(BARE):
