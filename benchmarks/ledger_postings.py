@@ -49,6 +49,7 @@ def run(connection) -> None:
     from django.utils import timezone
     from rest_framework.test import APIClient
 
+    from fixtures.ledger_demo import income_extra
     from fixtures.loader import load_demo
     from workflows.ledger import selectors, services
     from workflows.ledger.models import LedgerLine
@@ -62,7 +63,7 @@ def run(connection) -> None:
     def post(i: int):
         return services.income_record(
             actor=staff, community=heping, source="operating", amount=Decimal("100.00") + i % 97,
-            date=day, counterparty="benchmark payer", note="benchmark",
+            date=day, counterparty="benchmark payer", note="benchmark", extra=income_extra("operating", "benchmark payer", i),
         )
 
     # 1. Service postings (warm up first).
@@ -78,8 +79,8 @@ def run(connection) -> None:
     now = timezone.now()
     sql = (
         f"INSERT INTO {table} (community_id, line, source, category, amount, date, counterparty, note, "
-        "voucher_number, scan, source_type, source_id, reverses_id, is_opening_balance, posted_by_id, posted_at) "
-        "VALUES (%s, 'income', 'operating', '', %s, %s, 'bare', '', '', '', '', NULL, NULL, %s, %s, %s)"
+        "voucher_number, scan, source_type, source_id, reverses_id, is_opening_balance, posted_by_id, posted_at, "
+        "extra) VALUES (%s, 'income', 'operating', '', %s, %s, 'bare', '', '', '', '', NULL, NULL, %s, %s, %s, '{}')"
     )
     start = time.perf_counter()
     for _ in range(BARE):
@@ -123,7 +124,8 @@ def run(connection) -> None:
         return len(queries.captured_queries) / SAMPLE, elapsed / SAMPLE * 1000
 
     def one_posting():
-        services.income_record(actor=gubu_staff, community=books, source="donation", amount=Decimal("5.00"), date=day)
+        services.income_record(actor=gubu_staff, community=books, source="donation", amount=Decimal("5.00"), date=day,
+                               extra=income_extra("donation", "benchmark payer", 0))
 
     def balance_check():
         with transaction.atomic():

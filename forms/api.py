@@ -29,6 +29,7 @@ class DefinitionSerializer(serializers.Serializer):
     name = serializers.CharField()
     purpose = serializers.CharField()
     owner = serializers.IntegerField(source="owner_id", allow_null=True)
+    audience = serializers.ListField(child=serializers.CharField(), help_text="Role codes that may fill; [] = the purpose's default")
 
 
 class DefinitionWithVersionsSerializer(DefinitionSerializer):
@@ -48,6 +49,11 @@ class DefinitionCreateSerializer(serializers.Serializer):
     purpose = serializers.ChoiceField(choices=Purpose.choices)
     owner = IdField(required=False, allow_null=True)
     schema = serializers.JSONField(required=False)
+    audience = serializers.JSONField(required=False, help_text="Role codes that may fill; omitted or [] = the default")
+
+
+class AudienceSerializer(serializers.Serializer):
+    audience = serializers.JSONField(help_text="Role codes that may fill the form; [] = the default for its purpose")
 
 
 class SchemaWriteSerializer(serializers.Serializer):
@@ -116,6 +122,7 @@ class DesignerDefinitionsView(APIView):
             purpose=payload.validated_data["purpose"],
             owner=owner,
             schema=payload.validated_data.get("schema"),
+            audience=payload.validated_data.get("audience"),
         )
         return Response(DefinitionWithVersionsSerializer(definition).data, status=201)
 
@@ -124,6 +131,17 @@ class DesignerDefinitionView(APIView):
     @extend_schema(responses=DefinitionWithVersionsSerializer)
     def get(self, request, code):
         return Response(DefinitionWithVersionsSerializer(selectors.definition_get_for_designer(user=request.user, code=code)).data)
+
+    @extend_schema(request=AudienceSerializer, responses=DefinitionWithVersionsSerializer,
+                   summary="Set who may fill the form (400 unknown roles)")
+    def patch(self, request, code):
+        definition = selectors.definition_get_for_designer(user=request.user, code=code)
+        payload = AudienceSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        definition = services.definition_audience_set(
+            actor=request.user, definition=definition, audience=payload.validated_data["audience"]
+        )
+        return Response(DefinitionWithVersionsSerializer(definition).data)
 
 
 class DesignerDraftCreateView(APIView):

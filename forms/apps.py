@@ -12,7 +12,17 @@ class FormsConfig(AppConfig):
         from forms import links, permissions
         from project.navigation import NavItem, register
 
-        register(NavItem("forms", _("Forms"), "lowcode:index", 60, lambda u: u.is_authenticated))
+        def may_use_forms(user) -> bool:
+            # Only for someone with a form to fill (its audience includes them) or a submission to read.
+            from forms import selectors
+            from forms.models import FormSubmission
+
+            return user.is_authenticated and (
+                selectors.fillable_definitions_for(user).exists()
+                or FormSubmission.objects.filter(submitted_by=user).exists()
+            )
+
+        register(NavItem("forms", _("Forms"), "lowcode:index", 60, may_use_forms))
         register(NavItem("form-designer", _("Form designer"), "lowcode:designer-index", 90, permissions.can_design_forms))
 
         def resolve_submission(user, pk):

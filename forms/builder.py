@@ -24,6 +24,9 @@ from forms.schema import FormSchema, parse_schema
 from forms.states import VersionState
 
 _CACHE_SIZE = 256
+# Kinds whose inputs cannot carry the browser's `required`: a group of checkboxes (it would demand
+# every box), a detail table (its rows are the answer), values the person does not type.
+NO_REQUIRED_ATTRIBUTE = frozenset({"multiple_choice", "table", "computed", "static"})
 _schemas: OrderedDict = OrderedDict()
 _classes: OrderedDict = OrderedDict()
 
@@ -226,6 +229,21 @@ class BuiltForm(djforms.Form):
     def error_dict(self) -> dict[str, list[str]]:
         return {key: [str(m) for m in messages] for key, messages in self.errors.items()}
 
+    def _mark_required(self, f, visible: set[str]) -> None:
+        """The browser's `required` (and aria-required) on a required input that is shown, so a
+        person is told before sending; the server's check in clean() stays the rule. A field
+        hidden by its show_if gets none (the browser would refuse a form with a hidden required
+        input); logic.js sets and clears it as fields show, hide and become required_if."""
+        field = self.fields.get(f.key)
+        if field is None or f.kind in NO_REQUIRED_ATTRIBUTE:
+            return
+        attrs = field.widget.attrs
+        if f.required and f.key in visible:
+            attrs.update({"required": True, "aria-required": "true"})
+        else:
+            attrs.pop("required", None)
+            attrs.pop("aria-required", None)
+
     def layout(self) -> list[dict]:
         """Sections → rows → items for templates: each item has the schema field and its bound field."""
         visible = self.visible_keys if self.is_bound else self._initial_visibility()
@@ -235,6 +253,7 @@ class BuiltForm(djforms.Form):
             for row in section.rows:
                 items = []
                 for f in row.fields:
+                    self._mark_required(f, visible)
                     bound = self[f.key] if f.key in self.fields else None
                     items.append(
                         {
@@ -286,6 +305,7 @@ def client_logic(schema: FormSchema, prefix: str = "") -> dict:
     for f in schema.fields():
         fields[f.key] = {
             "kind": f.kind,
+            "required": bool(f.required) and f.kind not in NO_REQUIRED_ATTRIBUTE,
             "show_if": f.show_if.model_dump(exclude_none=True) if f.show_if else None,
             "required_if": f.required_if.model_dump(exclude_none=True) if f.required_if else None,
         }

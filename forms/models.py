@@ -20,7 +20,8 @@ class Purpose(models.TextChoices):
 
 # Purposes filled only by people with a working role (community work roles, street roles): the
 # internal extra fields of an expense or an income line. Residents and partners never see them
-# among the forms they may fill.
+# among the forms they may fill. This is the default audience of such a form; a designer may set
+# another one per form (FormDefinition.audience).
 INTERNAL_PURPOSES: frozenset[str] = frozenset({Purpose.EXPENSE_EXTRA, Purpose.INCOME_EXTRA})
 
 # Purposes whose submissions the residents of the submission's community may read. None is public
@@ -42,6 +43,13 @@ class FormDefinition(models.Model):
         help_text=_("Empty means the form applies to every street."),
     )
     purpose = models.CharField(_("purpose"), max_length=32, choices=Purpose.choices)
+    # Role codes (workflows.org.roles.Role) of the people who may fill the form; empty means the
+    # default of its purpose (permissions.audience_of). Written only by services.definition_audience_set,
+    # which refuses anything but a list of known role codes.
+    audience = models.JSONField(
+        _("audience"), default=list, blank=True,
+        help_text=_("Roles that may fill this form; none ticked means the default for its purpose."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -139,6 +147,7 @@ class FormHistory(models.Model):
         PUBLISHED = "published", _("Published")
         RETIRED = "retired", _("Retired")
         SUBMITTED = "submitted", _("Submitted")
+        AUDIENCE_SET = "audience_set", _("Audience set")
 
     definition = models.ForeignKey(FormDefinition, on_delete=models.PROTECT, related_name="history")
     version = models.ForeignKey(FormVersion, null=True, on_delete=models.PROTECT, related_name="history")

@@ -9,10 +9,43 @@ def can_design_forms(user) -> bool:
     return is_system_admin(user)
 
 
+def work_audience() -> frozenset[str]:
+    """The people who work on the books: community work roles and street roles (with the admin)."""
+    from workflows.org.roles import COMMUNITY_WORK_ROLES, STREET_ROLES
+
+    return frozenset(COMMUNITY_WORK_ROLES | STREET_ROLES)
+
+
+def audience_of(definition) -> frozenset[str] | None:
+    """The role codes that may fill a form, or None for everyone who sees its street.
+
+    The designer's choice when set; otherwise the default of its purpose: internal purposes
+    (expense.extra, income.extra) are for the people who work on the books, the others for all.
+    """
+    from forms.models import INTERNAL_PURPOSES
+
+    if definition.audience:
+        return frozenset(definition.audience)
+    if definition.purpose in INTERNAL_PURPOSES:
+        return work_audience()
+    return None
+
+
+def in_audience(user, definition) -> bool:
+    from workflows.org.selectors import memberships_of
+
+    roles = audience_of(definition)
+    if roles is None or is_system_admin(user):
+        return True
+    return any(m.role in roles for m in memberships_of(user))
+
+
 def can_fill_form(user, definition) -> bool:
     if not user.is_authenticated:
         return False
-    return definition.owner_id is None or definition.owner_id in street_ids_visible_to(user)
+    if definition.owner_id is not None and definition.owner_id not in street_ids_visible_to(user):
+        return False
+    return in_audience(user, definition)
 
 
 @dataclass(frozen=True)

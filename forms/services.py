@@ -40,12 +40,29 @@ def _validated_schema(raw) -> dict:
         raise ValidationError(exc.errors) from None
 
 
+def _clean_audience(raw, errors: dict) -> list[str]:
+    """A form's audience as stored: sorted, distinct, known role codes (an empty list: the default)."""
+    from workflows.org.roles import Role
+
+    if raw is None:
+        return []
+    if not isinstance(raw, list | tuple) or not all(isinstance(r, str) for r in raw):
+        errors["audience"] = [_("Send the audience as a list of role codes.")]
+        return []
+    unknown = sorted({r for r in raw if r not in Role.values})
+    if unknown:
+        errors["audience"] = [_("Unknown roles: %(roles)s.") % {"roles": ", ".join(r[:40] for r in unknown[:10])}]
+        return []
+    return sorted(set(raw))
+
+
 def definition_create(
-    *, actor, code: str, name: str, purpose: str, owner=None, schema: dict | None = None
+    *, actor, code: str, name: str, purpose: str, owner=None, schema: dict | None = None, audience=None
 ) -> FormDefinition:
     """A new definition with its first draft (version 1)."""
     _require_designer(actor)
     errors = {}
+    audience = _clean_audience(audience, errors)
     if purpose not in Purpose.values:
         errors["purpose"] = [_("Unknown purpose.")]
     if owner is not None and owner.kind != "street":
@@ -60,10 +77,30 @@ def definition_create(
         raise ValidationError(errors)
     stored = _validated_schema(schema) if schema is not None else EMPTY_SCHEMA
     with transaction.atomic():
-        definition = FormDefinition.objects.create(code=code, name=name, purpose=purpose, owner=owner)
+        definition = FormDefinition.objects.create(code=code, name=name, purpose=purpose, owner=owner, audience=audience)
         version = FormVersion.objects.create(definition=definition, number=1, schema=stored, created_by=actor)
         _history(definition=definition, version=version, actor=actor, action=FormHistory.Action.CREATED, after=version.state)
     return definition
+
+
+def definition_audience_set(*, actor, definition: FormDefinition, audience) -> FormDefinition:
+    """Who may fill the form: role codes, or an empty list for the default of its purpose. It
+    applies to every version at once (the page, the API and submissions check it when used)."""
+    _require_designer(actor)
+    errors: dict = {}
+    roles = _clean_audience(audience, errors)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = FormDefinition.objects.select_for_update().get(pk=definition.pk)
+        if locked.audience == roles:
+            return locked
+        before = ",".join(locked.audience)
+        locked.audience = roles
+        locked.save(update_fields=["audience"])
+        _history(definition=locked, version=None, actor=actor, action=FormHistory.Action.AUDIENCE_SET,
+                 note=f"{before or '-'} → {','.join(roles) or '-'}")
+    return locked
 
 
 def version_draft_create(*, actor, definition: FormDefinition) -> FormVersion:
@@ -172,6 +209,28 @@ def submission_validate(
     if not form.is_valid():
         raise ValidationError(form.error_dict())
     return form.stored_data(store_files=store_files)
+
+
+def embedded_validate(
+    *, purpose: str, street, actor, data=None, files=None, prefix: str | None = None, store_files: bool = True
+) -> tuple[FormVersion | None, dict]:
+    """A process's own form extended by the street's published form of `purpose` (expense.extra,
+    income.extra): (the version, its cleaned data), or (None, {}) when the street publishes none.
+
+    The data goes through the one validation path (`submission_validate`); errors are keyed
+    `extra.<field>` so a caller can merge them with its own fields' errors.
+    """
+    from forms.selectors import published_version_for
+
+    version = published_version_for(purpose=purpose, street=street)
+    if version is None:
+        return None, {}
+    try:
+        cleaned = submission_validate(version=version, data=data if data is not None else {}, user=actor,
+                                      files=files, prefix=prefix, store_files=store_files)
+    except ValidationError as exc:
+        raise ValidationError({f"extra.{key}": msgs for key, msgs in exc.message_dict.items()}) from None
+    return version, cleaned
 
 
 @keeps_files_only_on_success

@@ -10,5 +10,6 @@ urlpatterns = [
     path("submissions/<int:pk>/", views.submission_detail, name="submission"),
     path("designer/", views.designer_index, name="designer-index"),
     path("designer/versions/<int:pk>/", views.designer, name="designer"),
+    path("designer/definitions/<slug:code>/audience/", views.designer_audience, name="designer-audience"),
     path("designer/compare/", views.compare, name="compare"),
 ]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from forms import builder, links, permissions, selectors, services
 from forms.kinds import REGISTRY
 from forms.models import Purpose, VersionImmutable
+from project.params import parse_id
 from workflows.org.models import OrgUnit, Street
 from workflows.org.selectors import memberships_of
 
@@ -106,10 +107,51 @@ def designer_index(request):
                     form.add_error(field if field in form.fields else None, error)
         else:
             return redirect("lowcode:designer", pk=definition.versions.get().pk)
-    return render(
-        request, "lowcode/designer_index.html",
-        {"definitions": selectors.definitions_for_designer(request.user), "form": form},
-    )
+    definitions = list(selectors.definitions_for_designer(request.user))
+    for definition in definitions:
+        definition.audience_text = audience_text(definition)
+    return render(request, "lowcode/designer_index.html", {"definitions": definitions, "form": form})
+
+
+def audience_text(definition) -> str:
+    """Who may fill a form, in words (the designer's list and the form's page)."""
+    from workflows.org.roles import Role
+
+    if definition.audience:
+        labels = dict(Role.choices)
+        return "、".join(str(labels.get(code, code)) for code in definition.audience)
+    if permissions.audience_of(definition) is not None:
+        return _("People who work on the books (default)")
+    return _("Everyone who sees the form (default)")
+
+
+def _audience_context(definition) -> dict:
+    from workflows.org.roles import Role
+
+    chosen = set(definition.audience)
+    return {
+        "audience_text": audience_text(definition),
+        "audience_roles": [{"code": code, "label": label, "checked": code in chosen} for code, label in Role.choices],
+    }
+
+
+@login_required
+def designer_audience(request, code):
+    """Set who may fill a form: a plain form on the designer page (works without JavaScript)."""
+    definition = selectors.definition_get_for_designer(user=request.user, code=code)
+    back = parse_id(request.POST.get("version"))
+    version = definition.versions.filter(pk=back).first() if back else None
+    version = version or definition.versions.order_by("-number").first()
+    if request.method != "POST":
+        return redirect("lowcode:designer", pk=version.pk)
+    try:
+        services.definition_audience_set(actor=request.user, definition=definition,
+                                         audience=request.POST.getlist("audience"))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Audience saved."))
+    return redirect("lowcode:designer", pk=version.pk)
 
 
 @login_required
@@ -136,7 +178,8 @@ def designer(request, pk):
             "confirm_retire": _("Retire this version? The form can no longer be filled."),
         },
     }
-    return render(request, "lowcode/designer.html", {"version": version, "config": config})
+    return render(request, "lowcode/designer.html",
+                  {"version": version, "config": config, **_audience_context(version.definition)})
 
 
 @login_required

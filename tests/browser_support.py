@@ -116,15 +116,17 @@ def _chromium():
 
 @pytest.fixture
 def browser_page(_chromium, live_server_url):
-    """browser_page(viewport=PHONE, locale="zh-CN") → a fresh Playwright page (own cookies).
+    """browser_page(viewport=PHONE, locale="zh-CN", javascript=True) → a fresh Playwright page (own
+    cookies); javascript=False opens it as a browser without scripts would.
 
     Pages fail the test on any HTTP 5xx they receive.
     """
     contexts = []
     server_errors: list[str] = []
 
-    def make(viewport=None, locale="zh-CN"):
-        context = _chromium.new_context(viewport=viewport or PHONE, locale=locale, base_url=live_server_url)
+    def make(viewport=None, locale="zh-CN", javascript=True):
+        context = _chromium.new_context(viewport=viewport or PHONE, locale=locale, base_url=live_server_url,
+                                        java_script_enabled=javascript)
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()

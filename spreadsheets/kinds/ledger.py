@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from project.lib.xlsx import Column, Kind
 from spreadsheets.kinds.common import CommunityLookup, choice_lookup, header_block, parse_yes_no
+from spreadsheets.kinds.submissions import import_columns, import_data, importable_fields
 from spreadsheets.permissions import can_import_ledger_expenses
 from spreadsheets.registry import Exporter, Importer, register_exporter, register_importer
 from workflows.ledger import services as ledger_services
@@ -134,6 +135,20 @@ class LedgerExporter(Exporter):
             done += qs.count()
 
 
+# An income row carries the street's published income.extra fields in columns of their own, keyed
+# so that the service's `extra.<field>` errors name them.
+EXTRA_PREFIX = "extra."
+
+
+def _income_extra_fields(user) -> list:
+    """The one-cell fields of the income.extra form of the street the user records income in."""
+    from forms.selectors import published_version_for
+
+    community = next((c for c in ledger_communities_for_user(user) if can_record_income(user, c)), None)
+    version = published_version_for(purpose="income.extra", street=community.parent_id) if community else None
+    return importable_fields(version) if version is not None else []
+
+
 def ledger_import_columns() -> list[Column]:
     types = [str(label) for _c, label in IncomeSource.choices] + [str(label) for _c, label in ExpenseCategory.choices]
     return [
@@ -179,10 +194,11 @@ class LedgerImporter(Importer):
         return user.is_authenticated and any(can_record_income(user, c) for c in ledger_communities_for_user(user))
 
     def columns(self, *, user, params):
-        return ledger_import_columns()
+        return ledger_import_columns() + import_columns(_income_extra_fields(user), prefix=EXTRA_PREFIX)
 
     def import_row(self, *, actor, row, state, params):
         if "communities" not in state:
+            state["extra_fields"] = _income_extra_fields(actor)
             state["communities"] = CommunityLookup(actor)
             # 收入/支出 are what every Chinese ledger says, whatever the UI language is.
             state["lines"] = {**choice_lookup(LineKind), "收入": LineKind.INCOME, "支出": LineKind.EXPENSE}
@@ -231,6 +247,7 @@ class LedgerImporter(Importer):
                 date=v["date"],
                 counterparty=text["counterparty"],
                 note=text["note"],
+                extra=import_data(state["extra_fields"], v, prefix=EXTRA_PREFIX),
             )
         else:
             # expense_post leaves the permission check to its caller (the payment service).

@@ -195,6 +195,38 @@ def _import_value(f, value, language: str):
     return str(value)
 
 
+def importable_fields(version) -> list:
+    """The fields of a form version that fit in one cell (the columns an import reads)."""
+    return [f for f in schema_of(version).fields() if f.kind not in _NOT_IMPORTED]
+
+
+def import_columns(fields, *, prefix: str = "") -> list[Column]:
+    """One optional column per field, keyed `<prefix><key>` (an import that embeds a form in its own
+    columns, as the ledger's income rows embed income.extra, prefixes them)."""
+    language = _language()
+    return [
+        Column(
+            f"{prefix}{f.key}",
+            f.label(language),
+            _CELL_KINDS.get(f.kind, Kind.TEXT),
+            required=False,  # show_if/required_if decide per row; the builder reports them
+            choices=[c.label_zh for c in f.validators.choices or ()] if f.kind == "single_choice" else (),
+        )
+        for f in fields
+    ]
+
+
+def import_data(fields, values: dict, *, prefix: str = "") -> dict:
+    """A row's cells of `import_columns(fields, prefix=...)` as the form's JSON data."""
+    language = _language()
+    data = {}
+    for f in fields:
+        value = _import_value(f, values.get(f"{prefix}{f.key}"), language)
+        if value is not None and value != []:
+            data[f.key] = value
+    return data
+
+
 @register_importer
 class SubmissionImporter(Importer):
     kind = "submissions"
@@ -213,33 +245,18 @@ class SubmissionImporter(Importer):
 
     def _fields(self, params):
         version = FormVersion.objects.select_related("definition").get(pk=params["version"])
-        return version, [f for f in schema_of(version).fields() if f.kind not in _NOT_IMPORTED]
+        return version, importable_fields(version)
 
     def example_for(self, *, params):
         return {}
 
     def columns(self, *, user, params):
         _version, fields = self._fields(params)
-        language = _language()
-        return [
-            Column(
-                f.key,
-                f.label(language),
-                _CELL_KINDS.get(f.kind, Kind.TEXT),
-                required=False,  # show_if/required_if decide per row; the builder reports them
-                choices=[c.label_zh for c in f.validators.choices or ()] if f.kind == "single_choice" else (),
-            )
-            for f in fields
-        ]
+        return import_columns(fields)
 
     def import_row(self, *, actor, row, state, params):
         if "version" not in state:
             state["version"], state["fields"] = self._fields(params)
             state["unit"] = _home_unit(actor, state["version"])
-        language = _language()
-        data = {}
-        for f in state["fields"]:
-            value = _import_value(f, row.values.get(f.key), language)
-            if value is not None and value != []:
-                data[f.key] = value
+        data = import_data(state["fields"], row.values)
         form_services.submission_create(actor=actor, version=state["version"], data=data, org_unit=state["unit"])

@@ -295,3 +295,21 @@ def test_reject_and_return_need_a_reason(users, communities, api_for):
     assert response.status_code == 400 and "comment" in response.json()
     assert post(secretary, expense_task(request, users["heping_secretary"]), "reject",
                 {"comment": "不需要"}).status_code == 200
+
+
+def test_a_signer_added_after_on_an_expense_signs_before_it_is_approved_and_another_community_is_refused(
+        users, communities, api_for):
+    secretary, member = users["heping_secretary"], users["heping_committee1"]
+    request = expense(users, communities)  # ¥800: the secretary's step is the whole route
+    task = expense_task(request, secretary)
+    refused = post(api_for(secretary), task, "add_signer", {"users": [users["gubu_secretary"].pk], "position": "after"})
+    assert refused.status_code == 400 and "无权查看此申请" in " ".join(refused.json()["users"])
+
+    assert post(api_for(secretary), task, "add_signer", {"users": [member.pk], "position": "after"}).status_code == 200
+    assert post(api_for(secretary), task, "approve").status_code == 200
+    assert ExpenseRequest.objects.get(pk=request.pk).state == "pending"  # the added signer still signs
+    assert post(api_for(member), expense_task(request, member), "approve").status_code == 200
+    assert ExpenseRequest.objects.get(pk=request.pk).state == "approved"
+    added = HistoryEntry.objects.get(process_kind="expense", process_id=request.pk, action="add_signer")
+    assert added.actor_id == secretary.pk and added.detail["names"] == [str(member)]
+    assert added.detail["position"] == "after"

@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 
+from tests.demo_inputs import INCOME_EXTRA
 from tests.expenses_tests.helpers import act, file, leave_spendable, open_tasks, task_of
 from workflows.ledger import services as ledger
 
@@ -138,7 +139,7 @@ def test_pay_through_the_api_and_the_balance_refusal_is_409(users, communities, 
     assert response.status_code == 409
     assert response.json()["available"] == "700.00" and "800.00" in response.json()["detail"]
     ledger.income_record(actor=users["heping_staff"], community=communities["heping"], source="donation",
-                         amount="100.00", date=today)
+                         amount="100.00", date=today, extra=INCOME_EXTRA)
     response = api.post(f"/api/expenses/{request.pk}/pay/", {"paid_on": today.isoformat(), "voucher_number": "V-9"}, format="json")
     assert response.status_code == 200 and response.json()["state"] == "paid"
     bad = api.post(f"/api/expenses/{request.pk}/pay/", {"paid_on": "yesterday"}, format="json")

@@ -130,3 +130,9 @@ def test_every_button_of_the_request_page_works_and_errors_are_messages(users, c
     bad = staff.post(f"/expenses/{approved.pk}/act/", {"action": "pay", "paid_on": "x"}, follow=True)
     assert bad.status_code == 200 and "message-error" in bad.content.decode()
     assert staff.post(f"/expenses/{approved.pk}/act/", {"action": "nonsense"}).status_code == 404
+
+
+def test_the_request_page_shows_the_amount_in_the_one_money_format_with_its_capitals(users, communities):
+    request = file(users, communities, amount="8000.00")
+    page = client_for(users["heping_staff"]).get(f"/expenses/{request.pk}/").content.decode()
+    assert 'data-testid="expense-amount">¥8,000.00 <small>（捌仟元整）</small>' in page

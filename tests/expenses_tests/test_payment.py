@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from tests.demo_inputs import INCOME_EXTRA
 from tests.expenses_tests.helpers import act, file, history, leave_spendable
 from workflows.approvals.events import EventKind, approval_event
 from workflows.expenses import services
@@ -23,7 +24,7 @@ def approved(users, communities, amount="800.00"):
 
 def income(users, communities, amount):
     ledger.income_record(actor=users["heping_staff"], community=communities["heping"], source="operating",
-                         amount=Decimal(amount), date=TODAY, counterparty="场地租金")
+                         amount=Decimal(amount), date=TODAY, counterparty="场地租金", extra=INCOME_EXTRA)
 
 
 def test_staff_pay_an_approved_request_and_it_is_posted_to_the_expense_line(users, communities):

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tests.demo_inputs import INCOME_EXTRA
 from tests.expenses_tests.helpers import act, file
 from workflows.expenses.states import ExpenseState
 from workflows.ledger import services as ledger
@@ -26,7 +27,7 @@ JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" +
 def approved(users, communities, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     ledger.income_record(actor=users["heping_staff"], community=communities["heping"], source="operating",
-                         amount=Decimal("5000.00"), date=TODAY, counterparty="场地租金")
+                         amount=Decimal("5000.00"), date=TODAY, counterparty="场地租金", extra=INCOME_EXTRA)
     return act(file(users, communities, amount="800.00"), users["heping_secretary"])
 
 

@@ -103,7 +103,9 @@ def test_an_admin_creates_a_form_from_the_designer_index(users):
     version = FormVersion.objects.get(definition__code="lease-req")
     assert page.status_code == 302 and page["Location"] == f"/forms/designer/versions/{version.pk}/"
     again = admin.post("/forms/designer/", {"code": "lease-req", "name": "x", "purpose": "inquiry", "owner": ""})
-    assert again.status_code == 200 and "errorlist" in again.content.decode()
+    html = again.content.decode()
+    # The message beside the code field, as every form of the site shows its errors.
+    assert again.status_code == 200 and 'class="field-error" role="alert">该编码的表单已存在。<' in html
 
 
 def test_the_compare_page_lists_changes(users):
@@ -150,3 +152,36 @@ def test_residents_may_not_fill_the_internal_forms(users):
     staff = Client()
     staff.force_login(users["heping_staff"])
     assert staff.get("/forms/fill/shaping-expense-extra/").status_code == 200
+
+
+def _input(html: str, name: str) -> str:
+    import re
+
+    found = re.search(rf'<(?:input|select|textarea)[^>]*name="{name}"[^>]*>', html)
+    assert found, name
+    return found.group(0)
+
+
+def test_required_inputs_carry_the_browsers_required_attribute_only_while_shown(users):
+    client = client_for(users["heping_staff"])
+    html = client.get("/forms/fill/shaping-income-extra/").content.decode()
+
+    for name in ("receipt_no", "payer_type"):
+        tag = _input(html, name)
+        assert " required" in tag and 'aria-required="true"' in tag
+    # Hidden by its show_if until a government payer is chosen: not required yet (the browser
+    # would refuse a form with a hidden required input); optional fields never are.
+    assert " required" not in _input(html, "purchase_contract")
+    assert " required" not in _input(html, "voucher")
+
+    # Posted incomplete, as only a script or an old browser would: the server's inline messages.
+    response = client.post("/forms/fill/shaping-income-extra/", {"payer_type": "government"})
+    html = response.content.decode()
+    assert 'data-error-for="receipt_no"' in html and 'data-error-for="purchase_contract"' in html
+    assert " required" in _input(html, "purchase_contract")  # shown now, so required
+
+
+def test_a_checkbox_group_or_a_detail_table_is_marked_but_not_required_in_the_browser(users):
+    html = client_for(users["heping_staff"]).get("/forms/fill/shaping-expense-extra/").content.decode()
+    assert " required" not in _input(html, "items-rows")
+    assert " required" not in _input(html, "items_total")

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from tests.demo_inputs import INCOME_EXTRA
 from workflows.ledger import services
 
 
@@ -37,6 +38,7 @@ def record_income(users, yesterday):
             date=date or yesterday,
             counterparty="测试付款方",
             note="test income",
+            extra=INCOME_EXTRA,
         )
 
     return record

@@ -33,14 +33,30 @@ def test_staff_record_income_on_a_phone_and_see_the_income_total_grow(demo, brow
     form.locator("select[name=source]").select_option("government_purchase")
     form.locator("input[name=amount]").fill("1.234")
     form.locator("input[name=counterparty]").fill("鹤山市沙坪街道办事处")
+    # The street's income.extra form is part of the income form: its required receipt number and
+    # payer type, and the contract number that a government payer brings into view.
+    extra = form.locator("[data-testid=income-extra]")
+    contract = extra.locator('[data-field="purchase_contract"]')
+    assert contract.is_hidden()
+    extra.locator("input[name=extra-receipt_no]").fill("SP-SJ-2026-0901")
+    extra.locator("select[name=extra-payer_type]").select_option("government")
+    assert contract.is_visible()
+    extra.locator("input[name=extra-purchase_contract]").fill("SPJD-GM-2026-901")
     form.locator("button[type=submit]").click()
     assert page.locator("[data-field-error=amount]").inner_text() == "金额最多两位小数。"
     assert LedgerLine.objects.count() == lines_before
 
     form = page.locator("[data-testid=income-form]")
+    # What was typed in the extra part is still there after the refusal.
+    assert form.locator("input[name=extra-receipt_no]").input_value() == "SP-SJ-2026-0901"
+    assert form.locator('[data-field="purchase_contract"]').is_visible()
     form.locator("input[name=amount]").fill("6000")
     form.locator("button[type=submit]").click()
     page.wait_for_selector(".message-success")
+    assert "¥6,000.00" in page.locator(".message-success").inner_text()
+    line = LedgerLine.objects.latest("id")
+    assert line.extra == {"receipt_no": "SP-SJ-2026-0901", "payer_type": "government",
+                          "purchase_contract": "SPJD-GM-2026-901"}
 
     assert page.locator("[data-testid=total-income]").inner_text() == f"¥{before['income'] + Decimal('6000.00'):,.2f}"
     assert page.locator("[data-testid=total-expense]").inner_text() == f"¥{before['expense']:,.2f}"

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.db import connection
 
+from tests.demo_inputs import INCOME_EXTRA
 from workflows.ledger import services
 from workflows.ledger.disclosures import canonical_json, chain_check, sha256
 from workflows.ledger.models import Disclosure, ImmutableDisclosure
@@ -28,7 +29,7 @@ def december_lines(users, communities, traveller):
     for day, amount, payer in ((3, "800.00", "张三"), (15, "1200.00", "鹤山市沙坪街道办事处")):
         services.income_record(actor=users["heping_staff"], community=heping, source="operating",
                                amount=amount, date=dt.date(2026, 12, day), counterparty=payer,
-                               note="联系电话13800138000")
+                               note="联系电话13800138000", extra=INCOME_EXTRA)
     return heping
 
 
@@ -191,7 +192,8 @@ def test_two_secretaries_publishing_one_month_at_once_publish_it_once_and_the_ch
     heping, secretary = demo["communities"]["heping"], demo["users"]["heping_secretary"]
     with time_machine.travel(JAN_2027, tick=True):
         services.income_record(actor=demo["users"]["heping_staff"], community=heping, source="operating",
-                               amount="500.00", date=dt.date(2026, 12, 8), counterparty="优阅托管")
+                               amount="500.00", date=dt.date(2026, 12, 8), counterparty="优阅托管",
+                               extra=INCOME_EXTRA)
         barrier = threading.Barrier(2)
         results = []
 

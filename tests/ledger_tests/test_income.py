@@ -2,6 +2,7 @@ from decimal import Decimal
 
 import pytest
 
+from tests.demo_inputs import INCOME_EXTRA
 from workflows.ledger.categories import IncomeSource
 from workflows.ledger.models import LedgerLine
 
@@ -16,6 +17,7 @@ def body(target, **overrides):
         "date": "2026-06-01",
         "counterparty": "优阅托管",
         "note": "书法室租金",
+        "extra": INCOME_EXTRA,
     }
     data.update(overrides)
     return data

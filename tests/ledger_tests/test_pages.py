@@ -52,13 +52,17 @@ def test_staff_record_income_through_the_page(page_as, users, heping):
     response = client.post(
         "/ledger/income/",
         {"community": heping.id, "source": "donation", "amount": "2000", "date": timezone.localdate().isoformat(),
-         "counterparty": "爱心企业", "note": "微心愿"},
+         "counterparty": "爱心企业", "note": "微心愿", "extra-receipt_no": "SP-SJ-2026-0101",
+         "extra-payer_type": "enterprise"},
     )
 
     assert response.status_code == 302
     assert LedgerLine.objects.filter(community=heping).count() == before + 1
     line = LedgerLine.objects.filter(community=heping).latest("id")
     assert (line.source, line.amount, line.posted_by) == ("donation", Decimal("2000.00"), users["heping_staff"])
+    assert line.extra == {"receipt_no": "SP-SJ-2026-0101", "payer_type": "enterprise"}
+    assert line.extra_form.definition.code == "shaping-income-extra"
+    assert "¥2,000.00" in client.get(response.url).content.decode()  # the success message's money format
 
 
 def test_bad_income_on_the_page_shows_inline_messages_and_writes_nothing(page_as, users, heping):
@@ -148,3 +152,15 @@ def test_people_without_a_ledger_get_a_404_page(page_as, heping):
     RoleMembership.objects.create(user=partner, role="partner", org_unit=heping)
 
     assert page_as(partner).get("/ledger/").status_code == 404
+
+
+def test_a_reversal_is_shown_as_a_negative_amount_in_the_one_format_marked_as_such(page_as, users, heping, record_income):
+    from workflows.ledger import services
+
+    original = record_income(heping, "10000.00")
+    reversal = services.line_reverse(actor=users["heping_secretary"], line=original, reason="录错")
+    html = page_as(users["heping_secretary"]).get(f"/ledger/?community={heping.id}").content.decode()
+
+    entry = html[html.index(f'id="line-{reversal.id}"'):]
+    entry = entry[:entry.index("</li>")]
+    assert "−¥10,000.00" in entry and "红冲" in entry and "¥-" not in html

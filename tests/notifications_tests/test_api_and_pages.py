@@ -121,3 +121,17 @@ def test_the_redis_settings_reach_channels_redis_pool():
     assert pool["backend"] == "RedisChannelLayer"
     assert pool["max"] == 1000
     assert pool["timeout"] > pool["pop"]
+
+
+def test_the_inbox_page_is_paged_newest_first(users, rows, client):
+    me = users["yanshan_staff"]
+    made = rows(me, 32, title="Paged")
+    client.force_login(me)
+    first = client.get("/notifications/").content.decode()
+    second = client.get("/notifications/?page=2").content.decode()
+    shown = [f"通知：Paged {i}</a>" for i in range(32)]
+    # 30 a page, newest first: 31…2 on the first page, 1 and 0 on the second.
+    assert all(shown[i] in first for i in range(2, 32)) and shown[1] not in first and shown[0] not in first
+    assert shown[1] in second and shown[0] in second and shown[31] not in second
+    assert "page=2" in first and "page=1" in second  # links to the older and the newer page
+    assert len(made) == 32

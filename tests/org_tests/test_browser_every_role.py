@@ -20,7 +20,7 @@ BAD_MONEY = re.compile(r"¥\s?-|¥\d{4,}")
 
 # Tap targets: buttons, links styled as buttons, the menus' links and the lists' standalone links.
 SMALL_TARGETS_JS = f"""() => [...document.querySelectorAll(
-    'button, [role=button], input[type=submit], nav a, .card-list a, main td a, summary')]
+    'button, [role=button], input[type=submit], nav a, .card-list a, main td a, main dd a, summary')]
   .filter(el => el.offsetParent !== null && getComputedStyle(el).visibility !== 'hidden')
   .map(el => [(el.innerText || el.value || '').trim().slice(0, 30), el.getBoundingClientRect().height])
   .filter(([_, h]) => h > 0 && h < {MIN_TAP_HEIGHT})
@@ -45,10 +45,23 @@ def test_every_menu_page_of_every_role_fits_a_phone_and_reads_cleanly(demo, brow
     if username.startswith("resident"):
         # Internal work is not a resident's: no menu entries she cannot use.
         assert not {"/tasks/", "/spreadsheets/", "/expenses/new/"} & set(paths), paths
+        # The forms she may fill are those whose audience includes residents: never the internal ones.
+        if "/forms/" in paths:
+            page.goto("/forms/")
+            listed = page.eval_on_selector_all("main a[href^='/forms/fill/']", "els => els.map(e => e.getAttribute('href'))")
+            assert listed and not {"/forms/fill/shaping-expense-extra/", "/forms/fill/shaping-income-extra/"} & set(listed)
     page.goto("/expenses/") if "/expenses/" in paths else None
     detail = first_detail(page, "a[href^='/expenses/'][href$='/']:not([href='/expenses/']):not([href='/expenses/new/']):not([href='/expenses/flow/'])")
     if detail:
         paths.append(detail)
+    if "/ledger/" in paths:
+        # A ledger line with its voucher scan ("打开"), as a reader opens it from the ledger.
+        from workflows.ledger.models import LedgerLine
+
+        page.goto("/ledger/")
+        shown = [int(i) for i in page.eval_on_selector_all("[data-line-id]", "els => els.map(e => e.dataset.lineId)")]
+        with_scan = LedgerLine.objects.filter(pk__in=shown).exclude(scan="").values_list("pk", flat=True).first()
+        paths.append(f"/ledger/{with_scan or shown[0]}/")
     problems = []
     for path in dict.fromkeys(paths):
         page.goto(path)

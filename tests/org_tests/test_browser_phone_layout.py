@@ -73,6 +73,29 @@ def test_every_visible_button_is_tall_enough_to_tap_on_a_phone(demo, browser_pag
     assert page.evaluate(SMALL_BUTTONS_JS) == []
 
 
+def test_the_voucher_scans_open_link_is_tall_enough_to_tap(demo, browser_page, settings, tmp_path):
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from workflows.ledger import services as ledger
+
+    settings.MEDIA_ROOT = tmp_path
+    line = ledger.expense_post(
+        actor=demo["users"]["heping_secretary"], community=demo["communities"]["heping"], amount=Decimal("50.00"),
+        date=dt.date(2026, 6, 1), category="utilities", payee="鹤山市供电局", purpose="电费", voucher_number="V-77",
+        scan=SimpleUploadedFile("凭证.pdf", b"%PDF-1.4 voucher", content_type="application/pdf"),
+    )
+    page = browser_page(viewport=PHONE)
+    login(page, "heping_secretary", DEMO_TEST_PASSWORD)
+    page.goto(f"/ledger/{line.pk}/")
+    link = page.locator("[data-testid=scan-link]")
+    assert link.inner_text() == "打开"
+    assert link.bounding_box()["height"] >= MIN_TAP_HEIGHT
+    assert page.evaluate(SMALL_BUTTONS_JS) == []
+
+
 def test_room_names_are_not_broken_one_character_per_line_on_a_phone(demo, browser_page):
     page = browser_page(viewport=PHONE)
     login(page, "shaping_reviewer", DEMO_TEST_PASSWORD)

@@ -11,6 +11,7 @@ from forms import selectors as form_selectors
 from forms import services as form_services
 from forms.schema import SchemaError, parse_schema
 from project.text import check_free_text, invisible_characters
+from tests.demo_inputs import INCOME_EXTRA
 from tests.expenses_tests.helpers import file, task_of
 from tests.forms_tests.helpers import field, schema_of
 from workflows.expenses import services as expenses
@@ -50,7 +51,8 @@ def test_an_expense_payee_with_a_right_to_left_override_is_refused_on_the_api(ap
 def test_a_ledger_counterparty_with_a_zero_width_space_is_refused(users, communities):
     with pytest.raises(ValidationError) as info:
         ledger.income_record(actor=users["heping_staff"], community=communities["heping"], source="operating",
-                             amount=Decimal("10.00"), date=dt.date.today(), counterparty=ZERO_WIDTH)
+                             amount=Decimal("10.00"), date=dt.date.today(), counterparty=ZERO_WIDTH,
+                             extra=INCOME_EXTRA)
     assert "U+200B" in str(info.value.message_dict["counterparty"])
 
 

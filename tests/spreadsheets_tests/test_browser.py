@@ -7,6 +7,7 @@ import pytest
 
 from tests.browser_support import login
 from tests.conftest import DEMO_TEST_PASSWORD
+from tests.demo_inputs import INCOME_EXTRA
 from workflows.ledger import services as ledger
 from workflows.ledger.categories import ExpenseCategory, IncomeSource
 from workflows.org.models import Room
@@ -25,7 +26,8 @@ def test_a_secretary_downloads_the_ledger_and_gets_the_error_workbook_for_a_bad_
     secretary = context["users"]["heping_secretary"]
     day = dt.date(2026, 5, 1)
     ledger.income_record(
-        actor=secretary, community=heping, source=IncomeSource.OPERATING, amount=Decimal("880.00"), date=day
+        actor=secretary, community=heping, source=IncomeSource.OPERATING, amount=Decimal("880.00"), date=day,
+        extra=INCOME_EXTRA,
     )
     ledger.expense_post(
         actor=secretary, community=heping, amount=Decimal("120.00"), date=day,

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tests.demo_inputs import INCOME_EXTRA
 from workflows.ledger import services as ledger
 from workflows.ledger.categories import ExpenseCategory, IncomeSource
 from workflows.ledger.models import LedgerLine
@@ -31,10 +32,11 @@ def books(users, communities):
     day = dt.date(2026, 5, 1)
     first = ledger.income_record(
         actor=staff, community=heping, source=IncomeSource.OPERATING, amount=Decimal("1000.00"), date=day,
-        counterparty="=HYPERLINK(\"http://x\")", note="场地费",
+        counterparty="=HYPERLINK(\"http://x\")", note="场地费", extra=INCOME_EXTRA,
     )
     ledger.income_record(
-        actor=staff, community=heping, source=IncomeSource.DONATION, amount=Decimal("250.50"), date=day, note="捐赠"
+        actor=staff, community=heping, source=IncomeSource.DONATION, amount=Decimal("250.50"), date=day, note="捐赠",
+        extra=INCOME_EXTRA,
     )
     ledger.line_reverse(actor=secretary, line=first, reason="录错")
     ledger.expense_post(
@@ -42,7 +44,8 @@ def books(users, communities):
         payee="供电局", purpose="电费", voucher_number="V-1",
     )
     ledger.income_record(
-        actor=users["gubu_staff"], community=gubu, source=IncomeSource.OTHER, amount=Decimal("77.00"), date=day
+        actor=users["gubu_staff"], community=gubu, source=IncomeSource.OTHER, amount=Decimal("77.00"), date=day,
+        extra=INCOME_EXTRA,
     )
     return {"heping": heping, "gubu": gubu}
 

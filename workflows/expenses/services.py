@@ -79,17 +79,10 @@ def extra_form_for(community: Community):
 
 def validate_extra(*, community: Community, actor: User, extra=None, files=None, prefix: str | None = None):
     """(version, cleaned data) of the filing form's extra part; errors keyed `extra.<field>`."""
-    from forms.services import submission_validate
+    from forms.services import embedded_validate
 
-    version = extra_form_for(community)
-    if version is None:
-        return None, {}
-    try:
-        data = submission_validate(version=version, data=extra if extra is not None else {}, user=actor,
-                                   files=files, prefix=prefix)
-    except ValidationError as exc:
-        raise ValidationError({f"extra.{key}": msgs for key, msgs in exc.message_dict.items()}) from None
-    return version, data
+    return embedded_validate(purpose="expense.extra", street=community.parent_id, actor=actor, data=extra,
+                             files=files, prefix=prefix)
 
 
 def policy_create_version(

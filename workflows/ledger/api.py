@@ -1,5 +1,6 @@
 """Ledger API. Posted lines are immutable: no PUT, PATCH or DELETE exists (405)."""
 
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -29,6 +30,8 @@ class LedgerLineSerializer(serializers.ModelSerializer):
     scan = serializers.SerializerMethodField()
     is_reversal = serializers.BooleanField(read_only=True)
     posted_by_name = serializers.CharField(source="posted_by.label", read_only=True)
+    extra_form = serializers.SerializerMethodField()
+    extra = serializers.SerializerMethodField()
 
     class Meta:
         model = LedgerLine
@@ -36,7 +39,7 @@ class LedgerLineSerializer(serializers.ModelSerializer):
             "id", "community", "community_name", "line", "line_label", "source", "category", "kind_label",
             "amount", "date", "counterparty", "note", "voucher_number", "scan", "source_type", "source_id",
             "reverses", "reversed_by", "is_reversal", "is_opening_balance", "posted_by", "posted_by_name",
-            "posted_at",
+            "posted_at", "extra_form", "extra",
         ]
         read_only_fields = fields
 
@@ -46,6 +49,20 @@ class LedgerLineSerializer(serializers.ModelSerializer):
         if not line.scan or request is None or not permissions.can_view_scan(request.user, line):
             return None
         return request.build_absolute_uri(reverse("ledger-line-scan", args=[line.id]))
+
+    def _may_read_extra(self, line) -> bool:
+        request = self.context.get("request")
+        return bool(line.extra_form_id) and request is not None and permissions.can_view_extra(request.user, line)
+
+    def get_extra_form(self, line) -> dict | None:
+        """The income.extra form version the line was recorded with (null without one, or for
+        readers who may not see the extra part)."""
+        if not self._may_read_extra(line):
+            return None
+        return {"code": line.extra_form.definition.code, "version": line.extra_form.number}
+
+    def get_extra(self, line) -> dict | None:
+        return line.extra if self._may_read_extra(line) else None
 
     def get_reversed_by(self, line) -> int | None:
         reversal = line.reversing_line
@@ -127,6 +144,11 @@ class IncomeRequestSerializer(serializers.Serializer):
     date = serializers.CharField()
     counterparty = serializers.CharField(required=False, allow_blank=True)
     note = serializers.CharField(required=False, allow_blank=True)
+    extra = serializers.DictField(
+        required=False,
+        help_text="Fields of the street's published income.extra form. Sent as multipart/form-data instead, "
+        "its fields are named extra-<key> and its attachments are files of the same names.",
+    )
 
 
 def _community_for_write(data) -> Community:
@@ -153,6 +175,13 @@ class IncomeCreateView(APIView):
         if not isinstance(data, dict):
             raise ValidationError({"detail": [_("Send a JSON object.")]})
         community = _community_for_write(data)
+        if isinstance(data, QueryDict):
+            # A multipart post (attachments of the income.extra form) is read as the page reads it.
+            extra, files, prefix = data, request.FILES, "extra"
+        else:
+            extra, files, prefix = data.get("extra", {}), None, None
+            if not isinstance(extra, dict):
+                raise ValidationError({"extra": [_("Send the extra fields as a JSON object.")]})
         line = services.income_record(
             actor=request.user,
             community=community,
@@ -161,6 +190,9 @@ class IncomeCreateView(APIView):
             date=data.get("date"),
             counterparty=data.get("counterparty", ""),
             note=data.get("note", ""),
+            extra=extra,
+            files=files,
+            extra_prefix=prefix,
         )
         return Response(LedgerLineSerializer(line, context={"request": request}).data, status=status.HTTP_201_CREATED)
 

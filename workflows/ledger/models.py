@@ -60,6 +60,15 @@ class LedgerLine(models.Model):
         related_name="reversed_by",
     )
     is_opening_balance = models.BooleanField(_("opening balance"), default=False)
+    # The street's published income.extra form when the income was recorded, and the data validated
+    # against it: kept on the line as an expense request keeps its expense.extra (the version and
+    # the JSON), so the immutable line carries everything it was recorded with and is read under
+    # the ledger's scope, not the forms area's.
+    extra_form = models.ForeignKey(
+        "lowcode.FormVersion", verbose_name=_("extra form"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    extra = models.JSONField(_("extra fields"), default=dict, blank=True)
     posted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("posted by"), on_delete=models.PROTECT, related_name="+"
     )

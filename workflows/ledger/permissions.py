@@ -37,6 +37,12 @@ def can_view_scan(user, line) -> bool:
     return False
 
 
+def can_view_extra(user, line) -> bool:
+    """The income.extra part of a line (receipt and contract numbers, the voucher's file name) is
+    internal like the scan: the books' keepers and the street read it, residents do not."""
+    return can_view_scan(user, line)
+
+
 def can_record_income(user, community) -> bool:
     return any(has_role(user, role, community.id) for role in INCOME_RECORDER_ROLES)
 

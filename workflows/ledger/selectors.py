@@ -55,7 +55,7 @@ def ledger_lines_for_user(*, user, community_id=None, line=None, date_from=None,
         qs = qs.filter(date__gte=date_from)
     if date_to:
         qs = qs.filter(date__lte=date_to)
-    return qs.select_related("community", "posted_by", "reverses").order_by("-date", "-id")
+    return qs.select_related("community", "posted_by", "reverses", "extra_form__definition").order_by("-date", "-id")
 
 
 def ledger_line_get_for_user(*, user, pk) -> LedgerLine:

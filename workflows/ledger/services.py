@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from project import uploads
-from project.storage import track_saved
+from project.storage import keeps_files_only_on_success, track_saved
 from project.text import free_text_problem
 from workflows.ledger import permissions
 from workflows.ledger.categories import ExpenseCategory, IncomeSource, LineKind
@@ -139,20 +139,33 @@ def _raise(errors: dict) -> None:
 # --- services ---------------------------------------------------------------------------------
 
 
+@keeps_files_only_on_success
 @transaction.atomic
 def income_record(
-    *, actor, community, source: str, amount: Decimal, date, counterparty: str = "", note: str = ""
+    *, actor, community, source: str, amount: Decimal, date, counterparty: str = "", note: str = "",
+    extra=None, files=None, extra_prefix: str | None = None,
 ) -> LedgerLine:
-    """Record income on the income line (staff or secretary of the community)."""
+    """Record income on the income line (staff or secretary of the community).
+
+    The record is the core fields plus the street's published income.extra form, as an expense
+    filing is the core fields plus expense.extra: `extra` is its JSON data, or the page's post read
+    with `extra_prefix`; `files` carries its attachments. Every error, core or extra (keyed
+    `extra.<field>`), is reported at once; attachments are kept only when the line is posted.
+    """
     if not permissions.can_record_income(actor, community):
         raise PermissionDenied
     return _income_line(actor=actor, community=community, source=source, amount=amount, date=date,
-                        counterparty=counterparty, note=note)
+                        counterparty=counterparty, note=note, extra=extra, files=files, extra_prefix=extra_prefix,
+                        with_extra=True)
 
 
 def _income_line(*, actor, community, source: str, amount, date, counterparty: str = "", note: str = "",
-                 is_opening_balance: bool = False) -> LedgerLine:
-    """Validate and post one income line under the books lock (the callers check permission)."""
+                 is_opening_balance: bool = False, with_extra: bool = False, extra=None, files=None,
+                 extra_prefix: str | None = None) -> LedgerLine:
+    """Validate and post one income line under the books lock (the callers check permission).
+    An opening balance is not money received from a payer: it has no income.extra part."""
+    from forms.services import embedded_validate
+
     errors: dict = {}
     _check_community(community, errors)
     source = _clean_choice(source, IncomeSource, errors, "source", _("Choose a valid income source."))
@@ -160,6 +173,16 @@ def _income_line(*, actor, community, source: str, amount, date, counterparty: s
     date = clean_date(date, errors)
     counterparty = _clean_text(counterparty, errors, "counterparty", max_length=200)
     note = _clean_text(note, errors, "note", max_length=500)
+    extra_form, extra_data = None, {}
+    if with_extra and "community" not in errors:
+        try:
+            # A dry run while other fields are wrong: nothing is stored for a line that is refused.
+            extra_form, extra_data = embedded_validate(
+                purpose="income.extra", street=community.parent_id, actor=actor, data=extra, files=files,
+                prefix=extra_prefix, store_files=not errors,
+            )
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
     _raise(errors)
     books_lock(community=community)
     return LedgerLine.objects.create(
@@ -171,6 +194,8 @@ def _income_line(*, actor, community, source: str, amount, date, counterparty: s
         counterparty=counterparty,
         note=note,
         is_opening_balance=is_opening_balance,
+        extra_form=extra_form,
+        extra=extra_data,
         posted_by=actor,
     )
 

@@ -37,16 +37,44 @@ class IncomeForm(forms.Form):
     counterparty = forms.CharField(label=gettext_lazy("Payer"), required=False)
     note = forms.CharField(label=gettext_lazy("Note"), required=False)
 
+    # What the service refuses when empty: marked (*) and `required` in the browser, while the
+    # fields stay optional here so the service's own message is the one shown.
+    REQUIRED = ("community", "source", "amount", "date")
+
     def __init__(self, *args, communities, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["community"].widget.choices = [(c.id, c.name) for c in communities]
+        for name in self.REQUIRED:
+            self.fields[name].marked_required = True
+            if not isinstance(self.fields[name].widget, forms.Select):
+                # A list without an empty first choice always has a value: no `required` (as Django
+                # renders its own selects), only the mark.
+                self.fields[name].widget.attrs.update({"required": True, "aria-required": "true"})
+
+
+def _income_extra_form(request, writable, *, bound: bool):
+    """The street's published income.extra form, embedded in the income form with prefix "extra"
+    (as the expense filing page embeds expense.extra): (version, form, logic) or Nones."""
+    from forms import builder
+    from forms.selectors import published_version_for
+
+    if not writable:
+        return None, None, None
+    version = published_version_for(purpose="income.extra", street=writable[0].parent_id)
+    if version is None:
+        return None, None, None
+    form = builder.form_class_for(version)(
+        data=request.POST if bound else None, files=request.FILES if bound else None, user=request.user,
+        prefix="extra",
+    )
+    return version, form, builder.client_logic(builder.schema_of(version), prefix="extra")
 
 
 def _writable_communities(user, readable):
     return [c for c in readable if permissions.can_record_income(user, c)]
 
 
-def _ledger_page(request, *, income_form=None, status=200):
+def _ledger_page(request, *, income_form=None, extra_form=None, status=200):
     user = request.user
     readable = list(selectors.ledger_communities_for_user(user).order_by("id"))
     if not readable:
@@ -79,6 +107,7 @@ def _ledger_page(request, *, income_form=None, status=200):
         income_form = IncomeForm(
             communities=writable, initial={"community": initial_community, "date": timezone.localdate().isoformat()}
         )
+    extra_version, unbound_extra, extra_logic = _income_extra_form(request, writable, bound=False)
     secretary_of = {c.id for c in readable if permissions.can_reverse_lines_in(user, c)}
     return render(
         request,
@@ -90,6 +119,9 @@ def _ledger_page(request, *, income_form=None, status=200):
             "filter_errors": filter_errors,
             "columns": columns,
             "income_form": income_form,
+            "extra_version": extra_version,
+            "extra_form": extra_form if extra_form is not None else unbound_extra,
+            "extra_logic": extra_logic,
             "secretary_of": secretary_of,
             "page_lines": PAGE_LINES,
         },
@@ -111,12 +143,13 @@ def income_create(request):
         raise Http404
     form = IncomeForm(request.POST, communities=writable)
     form.is_valid()  # all fields are optional strings; the service does the checking
+    _version, extra_form, _logic = _income_extra_form(request, writable, bound=True)
     data = form.cleaned_data
     raw_community = data.get("community", "")
     community = next((c for c in writable if str(c.id) == raw_community), None)
     if community is None:
         form.add_error("community", _("Choose a community."))
-        return _ledger_page(request, income_form=form, status=400)
+        return _ledger_page(request, income_form=form, extra_form=extra_form, status=400)
     try:
         line = services.income_record(
             actor=request.user,
@@ -126,23 +159,41 @@ def income_create(request):
             date=data["date"],
             counterparty=data["counterparty"],
             note=data["note"],
+            extra=request.POST,
+            files=request.FILES,
+            extra_prefix="extra",
         )
     except ValidationError as exc:
         for field, field_messages in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_messages)
-        return _ledger_page(request, income_form=form, status=400)
-    messages.success(request, _("Income of ¥%(amount)s recorded.") % {"amount": line.amount})
+            if field.startswith("extra.") and extra_form is not None:
+                name = field.removeprefix("extra.")
+                # The embedded form shows its own errors beside its inputs, as on the expense page.
+                extra_form.is_valid()
+                if name not in extra_form.errors:
+                    extra_form.add_error(name if name in extra_form.fields else None, field_messages)
+            else:
+                form.add_error(field if field in form.fields else None, field_messages)
+        return _ledger_page(request, income_form=form, extra_form=extra_form, status=400)
+    # The site's one money format (¥8,000.00).
+    messages.success(request, _("Income of ¥%(amount)s recorded.") % {"amount": f"{line.amount:,.2f}"})
     return redirect(f"{reverse('ledger')}?community={community.id}")
 
 
 @login_required
 def line_detail(request, pk: int):
     line = selectors.ledger_line_get_for_user(user=request.user, pk=pk)
+    extra_sections = None
+    if line.extra_form_id and permissions.can_view_extra(request.user, line):
+        from forms import builder
+
+        # Rendered with the exact form version it was recorded against, whatever is published now.
+        extra_sections = builder.display(builder.schema_of(line.extra_form), line.extra)
     return render(
         request,
         "ledger/line_detail.html",
         {
             "line": line,
+            "extra_sections": extra_sections,
             "can_reverse": permissions.can_reverse_line(request.user, line),
             "can_view_scan": permissions.can_view_scan(request.user, line),
         },

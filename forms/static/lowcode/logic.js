@@ -116,6 +116,8 @@
     box.querySelector("[data-row-count]").value = rows.length;
   }
 
+  var NO_ATTRIBUTE = ["multiple_choice", "table", "computed", "static"];
+
   function init(root, logic) {
     var fields = logic.fields, computed = logic.computed || [];
     var name = function (key) { return logic.prefix ? logic.prefix + "-" + key : key; };
@@ -154,9 +156,21 @@
       });
       Object.keys(fields).forEach(function (k) {
         var box = root.querySelector('[data-field="' + k + '"]');
-        if (box) box.hidden = visible.indexOf(k) < 0;
+        var shown = visible.indexOf(k) >= 0;
+        if (box) box.hidden = !shown;
         var star = root.querySelector('[data-required-for="' + k + '"]');
-        if (star && fields[k].required_if) star.hidden = !evaluate(fields[k].required_if, data);
+        var conditional = !!fields[k].required_if && evaluate(fields[k].required_if, data);
+        if (star && fields[k].required_if) star.hidden = !conditional;
+        // The browser's own check follows what the server will require: a hidden field is never
+        // required (a hidden required input would block the form), a shown one when it is
+        // required or its required_if holds. Groups and tables carry no attribute (see builder).
+        if (box && NO_ATTRIBUTE.indexOf(fields[k].kind) < 0) {
+          var must = shown && (fields[k].required || conditional);
+          Array.prototype.forEach.call(box.querySelectorAll("input:not([type=hidden]), select, textarea"), function (el) {
+            el.required = must;
+            if (must) el.setAttribute("aria-required", "true"); else el.removeAttribute("aria-required");
+          });
+        }
       });
       Array.prototype.forEach.call(root.querySelectorAll("[data-capitals-for]"), function (el) {
         var input = root.querySelector('[name="' + name(el.dataset.capitalsFor) + '"]');
