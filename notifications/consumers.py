@@ -159,6 +159,11 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         # Background jobs (spreadsheets) report progress to user.<owner>; forwarded as is.
         await self.send_json({key: message[key] for key in ("type", "job", "progress", "state")})
 
+    async def live_changed(self, message):
+        # "Something you watch changed" (e.g. the street dashboard's counters): no figures, the
+        # page reads them again; forwarded as is, no database.
+        await self.send_json({"type": "changed", "topic": message.get("topic", ""), "community": message.get("community")})
+
     async def notification_unread(self, message):
         await self.send_json({"type": "unread", "unread": message["unread"]})
 

@@ -95,6 +95,9 @@
       document.dispatchEvent(new CustomEvent("gongying:notification", { detail: message }));
     } else if (message.type === "unread") {
       setUnread(message.unread);
+    } else if (message.type === "changed") {
+      // A watched page (the street dashboard) reads its figures again.
+      document.dispatchEvent(new CustomEvent("gongying:changed", { detail: message }));
     }
   }
 
