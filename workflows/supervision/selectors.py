@@ -11,8 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery, Sum
-from django.db.models.fields.json import KT
+from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from viewflow.workflow.models import Task
@@ -74,6 +73,11 @@ def _kinds_with_community() -> list[registry.ProcessKind]:
     return found
 
 
+def _object_path(kind) -> str:
+    """How a viewflow Process reaches the kind's object (the reverse of its `process` link)."""
+    return kind.model._meta.get_field("process").related_query_name()
+
+
 def _person_steps(kind) -> set[str]:
     """Steps held by people: a waiting period (公示) is no one's task."""
     return {s.code for s in kind.steps if not s.wait}
@@ -84,17 +88,27 @@ def open_tasks(community_ids, now) -> dict[int, dict]:
     found = {cid: {"open": 0, "oldest": None, "kinds": []} for cid in community_ids}
     for kind in _kinds_with_community():
         steps = _person_steps(kind)
-        rows = (kind.model.objects.filter(community_id__in=community_ids, process__task__status=STATUS.NEW)
-                .annotate(step=KT("process__task__data__step"))
-                .values("community_id", "step")
-                .annotate(n=Count("process__task"), oldest=Min("process__task__created"))
-                .order_by("community_id", "step"))
-        per: dict[int, list] = defaultdict(list)
+        community = f"process__{_object_path(kind)}__community_id"
+        # Grouped by the flow node (a plain column), not by the step inside the task's JSON: each
+        # ApprovalStep node names its step, and a JSON path in GROUP BY is backend-dependent.
+        rows = (Task.objects.filter(status=STATUS.NEW, process__flow_class=kind.flow_class,
+                                    **{f"{community}__in": community_ids})
+                .annotate(community_id=F(community))
+                .values("community_id", "flow_task")
+                .annotate(n=Count("pk"), oldest=Min("created"))
+                .order_by("community_id"))
+        merged: dict[tuple[int, str], dict] = {}
         for row in rows:
-            if row["step"] not in steps:
+            step = getattr(row["flow_task"], "step", None)
+            if step not in steps:
                 continue
-            per[row["community_id"]].append({"step": row["step"], "label": kind.step_label(row["step"]),
-                                             "count": row["n"], "oldest": row["oldest"]})
+            entry = merged.setdefault((row["community_id"], step), {"step": step, "label": kind.step_label(step),
+                                                                    "count": 0, "oldest": row["oldest"]})
+            entry["count"] += row["n"]
+            entry["oldest"] = min(entry["oldest"], row["oldest"])
+        per: dict[int, list] = defaultdict(list)
+        for (cid, _step), entry in sorted(merged.items(), key=lambda item: (item[0][0], item[0][1])):
+            per[cid].append(entry)
         for cid, step_rows in per.items():
             entry = found[cid]
             count = sum(r["count"] for r in step_rows)
@@ -393,9 +407,9 @@ def task_rows(communities, *, now, community_id=None, kind=None, step=None, over
         steps = _person_steps(declared)
         if step:
             steps &= {step}
-        tasks = (Task.objects.filter(status=STATUS.NEW, process__flow_class=declared.flow_class)
-                 .filter(Exists(declared.model.objects.filter(process_id=OuterRef("process_id"), community_id__in=ids)))
-                 .annotate(step=KT("data__step")).filter(step__in=steps)
+        nodes = [node for node in declared.flow_class.instance.nodes() if getattr(node, "step", None) in steps]
+        tasks = (Task.objects.filter(status=STATUS.NEW, process__flow_class=declared.flow_class, flow_task__in=nodes)
+                 .filter(**{f"process__{_object_path(declared)}__community_id__in": ids})
                  .select_related("owner").order_by("created", "id")[:limit])
         tasks = list(tasks)
         if not tasks:
@@ -421,7 +435,7 @@ def task_rows(communities, *, now, community_id=None, kind=None, step=None, over
             holder = _queue_label(entry.role, units.get(entry.org_unit_id, ""))
         else:
             holder = ""
-        found.append({"kind_label": str(declared.label), "step_label": declared.step_label(task.step),
+        found.append({"kind_label": str(declared.label), "step_label": declared.step_label(task.flow_task.step),
                       "title": declared.title(obj), "url": declared.url(obj), "created": task.created,
                       "due_at": due_at, "overdue": is_overdue, "holder": holder,
                       "community": names.get(obj.community_id, "")})
