@@ -130,30 +130,46 @@ def _queue_label(role: str, unit_name: str) -> str:
     return f"{unit_name} · {role_label}" if unit_name else role_label
 
 
-def overdue_tasks(community_ids, now, *, limit: int | None = None) -> dict[int, list[dict]]:
-    """Per community: open tasks past their deadline with who holds them, oldest deadline first.
+OVERDUE_SHOWN = 20
 
-    One query per kind for the overdue rows (with the object's community), then one for their
-    viewflow tasks and owners, one for the queues' units, and one per kind for the titles."""
+
+def overdue_tasks(community_ids, now, *, limit: int | None = OVERDUE_SHOWN) -> tuple[dict[int, int], dict[int, list[dict]]]:
+    """Per community: how many open tasks are past their deadline, and the first `limit` of them
+    (oldest deadline first) with who holds them.
+
+    Per kind one query numbers the overdue rows per community (a window: the count and the first
+    `limit` come back together) and one loads their objects; one query loads the viewflow tasks
+    and their owners. Each is a subquery filter, never a list of ids, so the count of queries is
+    the same with no overdue task at all and with thousands; only the rows shown are loaded."""
+    from django.db.models import Window
+    from django.db.models.functions import RowNumber
+
+    counts: dict[int, int] = dict.fromkeys(community_ids, 0)
     found: dict[int, list[dict]] = {cid: [] for cid in community_ids}
-    entries = []
+    entries, objects, shown = [], {}, []
+    overdue = RouteTask.objects.filter(closed_at__isnull=True, due_at__lt=now)
     for kind in _kinds_with_community():
-        community = kind.model.objects.filter(pk=OuterRef("process_id")).values("community_id")[:1]
-        steps = _person_steps(kind)
-        rows = (RouteTask.objects.filter(process_kind=kind.kind, closed_at__isnull=True, due_at__lt=now,
-                                         step__in=steps)
-                .annotate(community_id=Subquery(community))
-                .filter(community_id__in=community_ids)
-                .order_by("due_at", "task_id"))
+        community = Subquery(kind.model.objects.filter(pk=OuterRef("process_id")).values("community_id")[:1])
+        unit = OrgUnit.objects.filter(pk=OuterRef("org_unit_id")).values("name")[:1]
+        ranked = (overdue.filter(process_kind=kind.kind, step__in=_person_steps(kind))
+                  .annotate(community_id=community)
+                  .filter(community_id__in=community_ids)
+                  .annotate(rank=Window(RowNumber(), partition_by=[F("community_id")], order_by=[F("due_at").asc(), F("task_id").asc()]),
+                            total=Window(Count("pk"), partition_by=[F("community_id")])))
+        if limit is not None:
+            ranked = ranked.filter(rank__lte=limit)
+        rows = list(ranked.annotate(unit_name=Subquery(unit)).order_by("due_at", "task_id"))
+        for cid, total in {row.community_id: row.total for row in rows}.items():
+            counts[cid] += total
         entries.extend((kind, row) for row in rows)
-    if not entries:
-        return found
-    tasks = Task.objects.filter(pk__in=[e.task_id for _k, e in entries], status=STATUS.NEW).select_related("owner").in_bulk()
-    units = dict(OrgUnit.objects.filter(pk__in={e.org_unit_id for _k, e in entries}).values_list("pk", "name"))
-    by_kind: dict[str, list[int]] = defaultdict(list)
-    for kind, entry in entries:
-        by_kind[kind.kind].append(entry.process_id)
-    objects = {code: registry.get(code).objects_by_ids(ids) for code, ids in by_kind.items()}
+        ids = ranked.values("process_id")
+        shown.append(ranked.values("task_id"))
+        objects[kind.kind] = {obj.pk: obj for obj in kind.model.objects.select_related(*kind.select_related)
+                              .filter(pk__in=ids)}
+    in_shown = Q()
+    for subquery in shown:
+        in_shown |= Q(pk__in=subquery)
+    tasks = {t.pk: t for t in Task.objects.filter(in_shown, status=STATUS.NEW).select_related("owner")} if shown else {}
     for kind, entry in sorted(entries, key=lambda pair: (pair[1].due_at, pair[1].task_id)):
         task = tasks.get(entry.task_id)
         obj = objects[kind.kind].get(entry.process_id)
@@ -162,7 +178,7 @@ def overdue_tasks(community_ids, now, *, limit: int | None = None) -> dict[int, 
         if task.owner_id:
             holder = {"kind": "person", "name": str(task.owner)}
         else:
-            holder = {"kind": "queue", "name": _queue_label(entry.role, units.get(entry.org_unit_id, ""))}
+            holder = {"kind": "queue", "name": _queue_label(entry.role, entry.unit_name or "")}
         found[entry.community_id].append({
             "task_id": entry.task_id, "kind": kind.kind, "kind_label": str(kind.label), "step": entry.step,
             "step_label": kind.step_label(entry.step), "title": kind.title(obj), "url": kind.url(obj),
@@ -170,7 +186,7 @@ def overdue_tasks(community_ids, now, *, limit: int | None = None) -> dict[int, 
         })
     if limit is not None:
         found = {cid: rows[:limit] for cid, rows in found.items()}
-    return found
+    return counts, found
 
 
 # --- public notices (公示) ---------------------------------------------------------------------------
@@ -299,7 +315,7 @@ def _money_sum(values) -> Decimal:
     return sum((v for v in values if v is not None), ZERO)
 
 
-def figures(communities, *, now=None, overdue_limit: int | None = 20) -> dict:
+def figures(communities, *, now=None, overdue_limit: int | None = OVERDUE_SHOWN) -> dict:
     """The dashboard: a section per community (in the order given) and the street's totals.
 
     Lease figures (leases ending, arrears, charity, revenue reported) come from a registered
@@ -309,7 +325,7 @@ def figures(communities, *, now=None, overdue_limit: int | None = 20) -> dict:
     year = today.year
     ids = [c.pk for c in communities]
     tasks = open_tasks(ids, now)
-    overdue = overdue_tasks(ids, now)
+    overdue_counts, overdue = overdue_tasks(ids, now, limit=overdue_limit)
     notice = notices(ids)
     inquiry = inquiries(ids, now, year=year)
     inquiry_months = inquiries_by_month(ids, now, year=year)
@@ -326,8 +342,8 @@ def figures(communities, *, now=None, overdue_limit: int | None = 20) -> dict:
         overdue_rows = overdue[c.pk]
         rows.append({
             "id": c.pk, "code": c.code, "name": c.name,
-            "tasks": {**tasks[c.pk], "overdue": len(overdue_rows)},
-            "overdue": overdue_rows[:overdue_limit] if overdue_limit else overdue_rows,
+            "tasks": {**tasks[c.pk], "overdue": overdue_counts[c.pk]},
+            "overdue": overdue_rows,
             "notices": notice[c.pk],
             "inquiries": inquiry[c.pk],
             "inquiries_by_month": inquiry_months[c.pk],
