@@ -34,8 +34,9 @@ def test_every_figure_of_the_known_situation(situation, api_for):
     assert tasks["oldest"].startswith("2026-08-03T01:00")  # the street review of E and C's answer, 09:00/10:00 BJT
     assert tasks["oldest_days"] == 43
     overdue = heping["overdue"]
-    assert [(o["kind"], o["step"]) for o in overdue] == [("inquiry", "street_review"), ("inquiry", "answer")] or \
-        sorted((o["kind"], o["step"]) for o in overdue) == [("inquiry", "answer"), ("inquiry", "street_review")]
+    # Both were due 09-01 00:00; E's street review task is the older one.
+    assert [(o["kind"], o["step"]) for o in overdue] == [("inquiry", "street_review"), ("inquiry", "answer")]
+    assert [o["days_over"] for o in overdue] == [14, 14]
     holders = {o["step"]: o["holder"] for o in overdue}
     assert holders["answer"] == {"kind": "person", "name": "何书记"}
     assert holders["street_review"]["kind"] == "queue" and "沙坪街道" in holders["street_review"]["name"]
@@ -146,7 +147,7 @@ def test_the_page_shows_the_figures_and_links_each_to_its_list(situation, client
     assert f'href="/street/tasks/?community={heping.pk}&amp;overdue=1" data-testid="tasks-overdue-heping"' in html
     assert 'href="/inquiries/?community=heping&amp;overdue=1" data-testid="inquiries-overdue-heping"' in html
     assert 'data-testid="on-time-rate-heping">25.0%<' in html
-    assert "2026-08: 缺失（已过截止日）" in html or "2026-08" in html
+    assert "2026-08: 缺失（已过截止日）" in html and "2026-08: 按时公开" in html and "2026-08: 逾期公开" in html
     assert 'data-testid="leases-not-tracked"' in html
     # The lists behind the figures show exactly what was counted.
     listed = client.get(f"/street/tasks/?community={heping.pk}&overdue=1").content.decode()
@@ -164,11 +165,17 @@ def test_the_workbook_has_a_sheet_per_section_with_the_same_figures(situation, a
     assert response.status_code == 200
     book = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(response.streaming_content)))
     names = book.sheet_names
-    assert names == ["待办", "逾期", "公示", "质询", "月度公开", "收支", "合伙人"] or len(names) == 7
+    assert names == ["待办", "已逾期", "公示栏", "质询", "月度公开", "收支", "合伙人"]
     sheets = {name: book.get_sheet_by_name(name).to_python() for name in names}
-    inquiries = next(rows for rows in sheets.values() if rows and "和平社区" in [r[0] for r in rows] and len(rows[0]) == 7)
-    heping = next(r for r in inquiries if r[0] == "和平社区")
+    heping = next(r for r in sheets["质询"] if r[0] == "和平社区")
     assert [int(v) for v in heping[1:6]] == [3, 2, 1, 1, 3] and heping[6] == "25.0%"
-    books = next(rows for rows in sheets.values() if rows and len(rows[0]) == 3 and rows[-1][0] in ("合计", "Total"))
+    books = sheets["收支"]
     assert [r for r in books if r[0] == "和平社区"][0][1:] == [1500.0, 300.0]
-    assert books[-1][1:] == [2900.0, 300.0]
+    assert books[-1] == ["合计", 2900.0, 300.0]
+    overdue = sheets["已逾期"]
+    assert [r[2] for r in overdue[1:]] == ["街道复查", "答复"] and overdue[2][4] == "何书记"
+    tasks = sheets["待办"]
+    assert sorted((r[1], r[2], r[3]) for r in tasks[1:] if r[0] == "和平社区") == sorted(
+        [("支出申请", "社区党委书记", 1.0), ("居民质询", "答复", 1.0), ("居民质询", "受理", 1.0), ("居民质询", "街道复查", 1.0)])
+    disclosures = {r[0]: r[2] for r in sheets["月度公开"][1:]}
+    assert disclosures["和平社区"] == "缺失（已过截止日）" and disclosures["凤凰社区"] == "按时公开"

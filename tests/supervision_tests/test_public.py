@@ -23,7 +23,7 @@ def test_the_public_summary_of_the_known_situation(situation, anon_api, client):
     page = client.get("/public/fenghuang/").content.decode()
     assert fenghuang["disclosure"]["hash"] in page and "<svg" in page and "<script" not in page.split("</header>")[1]
     heping = client.get("/public/heping/").content.decode()
-    assert "1 answered on time, 3 late" in heping or "按时答复 1 件，逾期 3 件" in heping
+    assert "按时答复 1 件，逾期 3 件（按时率 25.0%）" in heping
     assert 'data-testid="chart-public-books"' in heping and "¥1,500.00" in heping
 
 

@@ -56,7 +56,7 @@ def write_sections(book, data: dict, *, plain: bool) -> None:
         Column("objections", _("Open objections"), Kind.INTEGER),
     ], ([r["name"], r["notices"]["in_progress"], r["notices"]["open_objections"]] for r in rows))
     book.table(_("Inquiries"), [
-        Column("community", _("Community")), Column("open", _("Open"), Kind.INTEGER),
+        Column("community", _("Community")), Column("open", _("Still open"), Kind.INTEGER),
         Column("overdue", _("Overdue"), Kind.INTEGER), Column("escalated", _("Escalated"), Kind.INTEGER),
         Column("on_time", _("Answered on time this year"), Kind.INTEGER), Column("late", _("Late this year"), Kind.INTEGER),
         Column("rate", _("On-time rate")),
