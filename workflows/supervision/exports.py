@@ -123,7 +123,12 @@ class ReportExporter(Exporter):
         return scope.may_supervise(user)
 
     def choices(self, *, user):
-        return []
+        """Which report: the spreadsheets page asks before exporting (the latest 36 I may read)."""
+        from workflows.supervision.report_selectors import reports_for_user
+
+        options = [(str(r.pk), f"{r.period_text} · {r.community.name if r.community_id else r.street.name}")
+                   for r in reports_for_user(user=user)[:36]]
+        return [("id", _("Monthly report"), options)]
 
     def parse_params(self, *, user, query):
         pk = parse_id(query.get("id") or "")
