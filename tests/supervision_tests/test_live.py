@@ -6,9 +6,18 @@ import datetime as dt
 import pytest
 from channels.db import database_sync_to_async
 
-from tests.notifications_tests.conftest import open_socket
+from tests.notifications_tests.conftest import open_socket as _open_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def open_socket(user, *, watch=True):
+    """A socket as the dashboard holds it: it watches the street topic."""
+    communicator, hello = await _open_socket(user)
+    if watch:
+        await communicator.send_json_to({"type": "watch", "topic": "street"})
+        assert await communicator.receive_json_from(timeout=5) == {"type": "watching", "topic": "street"}
+    return communicator, hello
 
 
 async def _changes(communicator, timeout=3):
@@ -32,13 +41,29 @@ async def test_a_new_task_in_fenghuang_reaches_the_leader_and_fenghuang_not_hepi
     leader, _ = await open_socket(users["shaping_leader"])
     fenghuang, _ = await open_socket(users["fenghuang_committee1"])
     heping, _ = await open_socket(users["heping_secretary"])
+    # Another page of the reviewer's (not watching) gets no "changed" at all.
+    elsewhere, _ = await open_socket(users["shaping_reviewer"], watch=False)
     await _file_expense(users, communities)
     for communicator in (leader, fenghuang):
         message = await _changes(communicator)
         assert message == {"type": "changed", "topic": "street", "community": communities["fenghuang"].pk}
     assert await heping.receive_nothing(timeout=0.5)
-    for communicator in (leader, fenghuang, heping):
+    while not await elsewhere.receive_nothing(timeout=0.5):
+        assert (await elsewhere.receive_json_from())["type"] != "changed"
+    for communicator in (leader, fenghuang, heping, elsewhere):
         await communicator.disconnect()
+
+
+async def test_an_unknown_topic_is_refused_and_a_resident_watches_nothing(demo):
+    resident, _ = await _open_socket(demo["users"]["resident_li"])
+    await resident.send_json_to({"type": "watch", "topic": "everything"})
+    assert (await resident.receive_json_from(timeout=5))["type"] == "error"
+    await resident.send_json_to({"type": "watch", "topic": "street"})
+    assert await resident.receive_json_from(timeout=5) == {"type": "watching", "topic": "street"}
+    from workflows.supervision.live import watch_groups
+
+    assert await database_sync_to_async(watch_groups)(demo["users"]["resident_li"].pk) == set()
+    await resident.disconnect()
 
 
 @database_sync_to_async

@@ -1,30 +1,51 @@
 """Live dashboard counters over the existing notification socket (/ws/notifications/).
 
-When a task is created, decided or moved on (any approval event of a process with a community),
-and when a task becomes overdue (the supervision sweep), the street roles of the street and the
-work roles of the community get a bare `{"type": "changed", "topic": "street", "community": id}`
-on their sockets after the commit. It carries no figures: the dashboard page reads its
-counters again from `/api/street/dashboard/`, so the server stays the one source of the numbers
-and a lost push costs nothing (the next one, or a reload, catches up). No polling loop.
+The dashboard page watches the topic "street" (`data-watch`, notifications/watch.py): its socket
+joins `watch.street.<id>` for each street where the user holds a street role and
+`watch.community.<id>` for each community where they hold a work role. When a task is created,
+decided or moved on (any approval event of a process with a community), and when a task becomes
+overdue (the supervision sweep), those groups get a bare
+`{"type": "live.changed", "topic": "street", "community": id}` after the commit. It carries no
+figures: the page reads its counters again from `/api/street/dashboard/`, so the server stays the
+one source of the numbers and a lost push costs nothing (the next one, or a reload, catches up).
+No polling loop, and sockets of other pages receive nothing.
 """
 
 from django.db import transaction
 
-from notifications.groups import role_group
 from notifications.transports import group_send_all
-from workflows.org.models import OrgUnit
-from workflows.org.roles import COMMUNITY_WORK_ROLES, STREET_ROLES
+from workflows.org.models import OrgUnit, RoleMembership, Street
+from workflows.org.roles import COMMUNITY_WORK_ROLES, STREET_ROLES, Role
 
 TOPIC = "street"
 
 
+def street_group(street_id: int) -> str:
+    return f"watch.street.{street_id}"
+
+
+def community_group(community_id: int) -> str:
+    return f"watch.community.{community_id}"
+
+
+def watch_groups(user_id: int) -> set[str]:
+    """The groups a dashboard of this user joins (one query; admins watch every street)."""
+    groups = set()
+    rows = RoleMembership.objects.filter(user_id=user_id, user__is_active=True).values_list(
+        "org_unit__kind", "org_unit_id", "role")
+    for kind, unit_id, role in rows:
+        if role == Role.ADMIN:
+            groups.update(street_group(pk) for pk in Street.objects.values_list("pk", flat=True))
+        elif kind == OrgUnit.Kind.STREET and role in STREET_ROLES:
+            groups.add(street_group(unit_id))
+        elif kind == OrgUnit.Kind.COMMUNITY and role in COMMUNITY_WORK_ROLES:
+            groups.add(community_group(unit_id))
+    return groups
+
+
 def _messages(*, community_id: int | None, street_id: int | None) -> list[tuple[str, dict]]:
     message = {"type": "live.changed", "topic": TOPIC, "community": community_id}
-    groups = []
-    if street_id:
-        groups += [role_group(OrgUnit.Kind.STREET, street_id, role) for role in sorted(STREET_ROLES)]
-    if community_id:
-        groups += [role_group(OrgUnit.Kind.COMMUNITY, community_id, role) for role in sorted(COMMUNITY_WORK_ROLES)]
+    groups = ([street_group(street_id)] if street_id else []) + ([community_group(community_id)] if community_id else [])
     return [(group, message) for group in groups]
 
 

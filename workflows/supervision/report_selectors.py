@@ -5,8 +5,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from project.params import parse_id
-from workflows.org.roles import STREET_ROLES
-from workflows.org.selectors import is_system_admin, memberships_of
+from workflows.org.selectors import is_system_admin, street_ids_for_user
 from workflows.supervision import scope
 from workflows.supervision.models import MonthlyReport
 
@@ -18,7 +17,8 @@ def reports_for_user(*, user) -> QuerySet[MonthlyReport]:
     qs = MonthlyReport.objects.select_related("street", "community")
     if is_system_admin(user):
         return qs
-    streets = {m.org_unit_id for m in memberships_of(user) if m.role in STREET_ROLES and m.org_unit.kind == "street"}
+    streets = street_ids_for_user(user)
+    # A community's work roles read their community's reports, not the street's own.
     own = [c.pk for c in communities if c.parent_id not in streets]
     return qs.filter(Q(street_id__in=streets) | Q(community_id__in=own))
 

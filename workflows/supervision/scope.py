@@ -9,7 +9,13 @@ from django.http import Http404
 
 from workflows.org.models import Community, OrgUnit
 from workflows.org.roles import COMMUNITY_WORK_ROLES, STREET_ROLES
-from workflows.org.selectors import is_system_admin, memberships_of
+from workflows.org.selectors import is_system_admin, memberships_of, street_ids_for_user
+
+
+def work_community_ids(user) -> set[int]:
+    """Communities where the user holds a work role (secretary, committee, staff)."""
+    return {m.org_unit_id for m in memberships_of(user)
+            if m.org_unit.kind == OrgUnit.Kind.COMMUNITY and m.role in COMMUNITY_WORK_ROLES}
 
 
 def supervised_communities(user, *, street_id=None) -> list[Community]:
@@ -18,10 +24,8 @@ def supervised_communities(user, *, street_id=None) -> list[Community]:
         return []
     qs = Community.objects.select_related("parent").order_by("id")
     if not is_system_admin(user):
-        streets = {m.org_unit_id for m in memberships_of(user)
-                   if m.org_unit.kind == OrgUnit.Kind.STREET and m.role in STREET_ROLES}
-        own = {m.org_unit_id for m in memberships_of(user)
-               if m.org_unit.kind == OrgUnit.Kind.COMMUNITY and m.role in COMMUNITY_WORK_ROLES}
+        streets = street_ids_for_user(user)
+        own = work_community_ids(user)
         if not streets and not own:
             return []
         from django.db.models import Q

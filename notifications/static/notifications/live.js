@@ -85,6 +85,12 @@
     if (message.type === "hello") {
       attempt = 0;
       setUnread(message.unread);
+      // A page with live figures names its topics (data-watch); asked again on every reconnect.
+      document.querySelectorAll("[data-watch]").forEach(function (element) {
+        if (socket && socket.readyState === 1) {
+          socket.send(JSON.stringify({ type: "watch", topic: element.getAttribute("data-watch") }));
+        }
+      });
     } else if (message.type === "notification") {
       setUnread(message.unread);
       if (seen[message.id]) { return; }
