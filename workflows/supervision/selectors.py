@@ -12,7 +12,6 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -46,15 +45,6 @@ def local_today(now=None) -> dt.date:
 def previous_month(today: dt.date) -> dt.date:
     first = today.replace(day=1)
     return (first - dt.timedelta(days=1)).replace(day=1)
-
-
-def _month_key(value) -> int | None:
-    """A TruncMonth value (date or aware datetime) as its month number, in Beijing time."""
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        value = value.astimezone(LOCAL_TZ) if timezone.is_aware(value) else value
-    return value.month
 
 
 # --- tasks ------------------------------------------------------------------------------------------
@@ -233,17 +223,29 @@ def inquiries(community_ids, now, *, year: int) -> dict[int, dict]:
     return found
 
 
+def _month_starts(year: int) -> list[dt.date]:
+    return [dt.date(year, m, 1) for m in MONTHS] + [dt.date(year + 1, 1, 1)]
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=LOCAL_TZ)
+
+
 def inquiries_by_month(community_ids, now, *, year: int) -> dict[int, dict[int, dict]]:
-    """Per community, per month of filing: answered on time and late (one query)."""
-    rows = (Inquiry.objects.filter(community_id__in=community_ids, filed_at__year=year).exclude(state=InquiryState.DRAFT)
-            .annotate(timely=inquiry_selectors.timeliness(now), month=TruncMonth("filed_at"))
-            .values("community_id", "month")
-            .annotate(on_time=Count("pk", filter=Q(timely=inquiry_selectors.ON_TIME)),
-                      late=Count("pk", filter=Q(timely=inquiry_selectors.LATE)))
-            .order_by("community_id", "month"))
+    """Per community, per month of filing (Beijing time): answered on time and late. One query:
+    a count per month and outcome over plain range comparisons (no date function per row)."""
+    starts = [_local_midnight(day) for day in _month_starts(year)]
+    aggregates = {}
+    for m in MONTHS:
+        in_month = Q(filed_at__gte=starts[m - 1], filed_at__lt=starts[m])
+        aggregates[f"on_time_{m}"] = Count("pk", filter=in_month & Q(timely=inquiry_selectors.ON_TIME))
+        aggregates[f"late_{m}"] = Count("pk", filter=in_month & Q(timely=inquiry_selectors.LATE))
+    rows = (Inquiry.objects.filter(community_id__in=community_ids, filed_at__gte=starts[0], filed_at__lt=starts[-1])
+            .exclude(state=InquiryState.DRAFT).annotate(timely=inquiry_selectors.timeliness(now))
+            .values("community_id").annotate(**aggregates).order_by("community_id"))
     found = {cid: {m: {"on_time": 0, "late": 0} for m in MONTHS} for cid in community_ids}
     for row in rows:
-        found[row["community_id"]][_month_key(row["month"])] = {"on_time": row["on_time"], "late": row["late"]}
+        found[row["community_id"]] = {m: {"on_time": row[f"on_time_{m}"], "late": row[f"late_{m}"]} for m in MONTHS}
     return found
 
 
@@ -252,14 +254,20 @@ def inquiries_by_month(community_ids, now, *, year: int) -> dict[int, dict[int, 
 
 def books_by_month(community_ids, *, year: int) -> dict[int, dict[int, dict[str, Decimal]]]:
     """Per community, per month: income and expense on their own lines (reversals included as
-    the negative lines they are), never netted. One query."""
-    rows = (LedgerLine.objects.filter(community_id__in=community_ids, date__year=year)
-            .annotate(month=TruncMonth("date")).values("community_id", "month", "line")
-            .annotate(total=Sum("amount")).order_by("community_id", "month", "line"))
+    the negative lines they are), never netted. One query: a sum per month and line over plain
+    date ranges (no date function per row)."""
+    starts = _month_starts(year)
+    aggregates = {}
+    for m in MONTHS:
+        in_month = Q(date__gte=starts[m - 1], date__lt=starts[m])
+        aggregates[f"income_{m}"] = Sum("amount", filter=in_month & Q(line=LineKind.INCOME))
+        aggregates[f"expense_{m}"] = Sum("amount", filter=in_month & Q(line=LineKind.EXPENSE))
+    rows = (LedgerLine.objects.filter(community_id__in=community_ids, date__gte=starts[0], date__lt=starts[-1])
+            .values("community_id").annotate(**aggregates).order_by("community_id"))
     found = {cid: {m: {"income": ZERO, "expense": ZERO} for m in MONTHS} for cid in community_ids}
     for row in rows:
-        key = "income" if row["line"] == LineKind.INCOME else "expense"
-        found[row["community_id"]][_month_key(row["month"])][key] = row["total"] or ZERO
+        found[row["community_id"]] = {m: {"income": row[f"income_{m}"] or ZERO, "expense": row[f"expense_{m}"] or ZERO}
+                                      for m in MONTHS}
     return found
 
 
