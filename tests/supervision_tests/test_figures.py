@@ -111,7 +111,13 @@ class FakeLeases:
         return {cid: Decimal("1000.00") if cid == self.heping_id else Decimal("0.00") for cid in community_ids}
 
     def week_timetable(self, community_id, week_start):
-        return []
+        import datetime as dt
+
+        from workflows.supervision.providers import TimetableSlot
+
+        if community_id != self.heping_id:
+            return []
+        return [TimetableSlot("多功能室", 2, dt.time(19, 0), dt.time(21, 0), "瑞腾培训 · 叉车理论课")]
 
 
 @pytest.fixture
@@ -136,6 +142,9 @@ def test_charity_arrears_and_leases_come_through_the_provider_hook(situation, fa
     client.force_login(users["shaping_reviewer"])
     html = client.get("/street/").content.decode()
     assert "¥1,200.00" in html and "¥80.00" in html and 'data-testid="chart-charity"' in html
+    public = client.get("/public/heping/").content.decode()
+    assert 'data-testid="chart-public-charity"' in public and "¥100.00" in public and "¥20.00" in public
+    assert "星期三" in public and "19:00–21:00" in public and "瑞腾培训 · 叉车理论课" in public
 
 
 def test_the_page_shows_the_figures_and_links_each_to_its_list(situation, client):

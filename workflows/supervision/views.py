@@ -17,7 +17,7 @@ from workflows.approvals import registry
 from workflows.ledger import public_views as books_views
 from workflows.ledger import selectors as ledger_selectors
 from workflows.ledger.disclosures import parse_period
-from workflows.supervision import presenters, providers, scope, selectors
+from workflows.supervision import presenters, scope, selectors
 from workflows.supervision.labels import disclosure_label, rate_text
 from workflows.supervision.report_selectors import report_get_for_user, reports_for_user
 
@@ -128,5 +128,9 @@ def public_page(request, code: str):
     if disclosure is not None:
         url = request.build_absolute_uri(reverse("public-disclosure", args=[community.code, disclosure.pk]))
         summary["disclosure_url"], summary["disclosure_qr"] = url, books_views.qr_svg(url)
-    summary["timetable_tracked"] = providers.week_timetable is not None and summary["timetable"] is not None
+    if summary["timetable"]:
+        from workflows.org.models import OpeningHours
+
+        days = dict(OpeningHours.Weekday.choices)
+        summary["timetable"] = [{"day": days.get(t.weekday, t.weekday), "slot": t} for t in summary["timetable"]]
     return render(request, "supervision/public.html", summary)
