@@ -42,7 +42,8 @@ def _communities_or_404(request, street_id=None):
 class DashboardView(APIView):
     permission_classes = [AllowAny]  # scope decides; a stranger gets the 404 of a missing street
 
-    @extend_schema(parameters=[OpenApiParameter("street", int, required=False)], responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="street_dashboard", parameters=[OpenApiParameter("street", int, required=False)],
+                   responses=OpenApiTypes.OBJECT)
     def get(self, request):
         raw = request.query_params.get("street")
         street_id = None
@@ -77,7 +78,8 @@ def _report_row(report, request) -> dict:
 class ReportListView(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(parameters=[OpenApiParameter("period", str, required=False, description="YYYY-MM")],
+    @extend_schema(operation_id="street_reports_list",
+                   parameters=[OpenApiParameter("period", str, required=False, description="YYYY-MM")],
                    responses=OpenApiTypes.OBJECT)
     def get(self, request):
         _communities_or_404(request)
@@ -94,7 +96,7 @@ class ReportListView(APIView):
 class ReportDetailView(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="street_report", responses=OpenApiTypes.OBJECT)
     def get(self, request, pk):
         report = report_get_for_user(user=request.user, pk=pk)
         return Response({**_report_row(report, request), "snapshot": json.loads(report.snapshot)})
@@ -104,7 +106,7 @@ class ReportWorkbookView(APIView):
     permission_classes = [AllowAny]
     content_negotiation_class = AnyAccept
 
-    @extend_schema(responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY})
+    @extend_schema(operation_id="street_report_xlsx", responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY})
     def get(self, request, pk):
         report = report_get_for_user(user=request.user, pk=pk)
         return workbook_response(request, sheets.export_start(actor=request.user, kind="street_report",
@@ -115,7 +117,8 @@ class PublicSummaryView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
 
-    @extend_schema(parameters=[OpenApiParameter("community", str, required=True)], responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="public_summary", parameters=[OpenApiParameter("community", str, required=True)],
+                   responses=OpenApiTypes.OBJECT)
     def get(self, request):
         community = ledger_selectors.public_community_get(code=request.query_params.get("community") or "")
         s = selectors.public_summary(community)
