@@ -17,7 +17,7 @@ from django.http import Http404
 from django.utils import translation
 from django.utils.translation.trans_real import parse_accept_lang_header
 
-from notifications import kinds, selectors, services, transports
+from notifications import kinds, selectors, services, transports, watch
 from notifications.groups import groups_for_user
 from project.limits import json_loads
 
@@ -76,6 +76,7 @@ class NotificationConsumer(AsyncWebsocketConsumer):
     async def websocket_connect(self, message):
         user = self.scope.get("user")
         self.groups = []
+        self.watching: list[str] = []  # groups joined for watched topics (watch.py)
         self.sent: dict[int, None] = {}
         if user is None or not user.is_authenticated:
             # Accept first: a close before the handshake reaches browsers as a bare 403, and the
@@ -95,7 +96,7 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         await self.send_json({"type": "hello", "unread": unread, "seq": seq})
 
     async def websocket_disconnect(self, message):
-        for group in self.groups:
+        for group in [*self.groups, *getattr(self, "watching", [])]:
             await self.channel_layer.group_discard(group, self.channel_name)
         raise StopConsumer()
 
@@ -125,6 +126,16 @@ class NotificationConsumer(AsyncWebsocketConsumer):
                 return
             if not await self._mark_read(pk):
                 await self.send_json({"type": "error", "detail": "No such notification."})
+        elif kind == "watch":
+            topic = content.get("topic")
+            groups = await self._watch_groups(topic) if isinstance(topic, str) and len(topic) <= 40 else None
+            if groups is None:
+                await self.send_json({"type": "error", "detail": "Unknown topic."})
+                return
+            for group in sorted(groups - set(self.watching)):
+                await self.channel_layer.group_add(group, self.channel_name)
+            self.watching = sorted(set(self.watching) | groups)
+            await self.send_json({"type": "watching", "topic": topic})
         elif kind == "ping":
             await self.send_json({"type": "pong"})
         else:
@@ -158,6 +169,11 @@ class NotificationConsumer(AsyncWebsocketConsumer):
     async def job_progress(self, message):
         # Background jobs (spreadsheets) report progress to user.<owner>; forwarded as is.
         await self.send_json({key: message[key] for key in ("type", "job", "progress", "state")})
+
+    async def live_changed(self, message):
+        # A watched topic changed (watch.py; e.g. the street dashboard's counters): no figures,
+        # the page reads them again; forwarded as is, no database.
+        await self.send_json({"type": "changed", "topic": message.get("topic", ""), "community": message.get("community")})
 
     async def notification_unread(self, message):
         await self.send_json({"type": "unread", "unread": message["unread"]})
@@ -193,6 +209,10 @@ class NotificationConsumer(AsyncWebsocketConsumer):
     def _state(self) -> tuple[set[str], tuple[int, int]]:
         """Groups from the database (only user.<id> for a deactivated user), unread count and last seq."""
         return groups_for_user(self.user_id), selectors.counter_of(user_id=self.user_id)
+
+    @database_sync_to_async
+    def _watch_groups(self, topic: str) -> set[str] | None:
+        return watch.groups_for(topic, self.user_id)
 
     @database_sync_to_async
     def _is_active(self) -> bool:

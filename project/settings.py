@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     # Last: an app listed earlier wins a translation both catalogues hold, so the partner area's
     # labels never change the shared apps' words.
     "workflows.partners",
+    # After every area it reads: its own catalogue never changes their words either.
+    "workflows.supervision",
 ]
 
 MIDDLEWARE = [

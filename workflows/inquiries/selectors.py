@@ -124,3 +124,53 @@ def published_answers(*, community, line_ids, disclosure_ids) -> dict:
             "published_at": row["published_at"],
         })
     return found
+
+
+# --- on time or late: the one definition the lists, the dashboard and the reports share --------------
+
+ON_TIME, LATE, PENDING = "on_time", "late", "pending"
+OPEN_STATES = (InquiryState.OPEN, InquiryState.ESCALATED)
+
+
+def timeliness(now):
+    """An annotation: whether an inquiry's answer came on time, late, or is not yet due.
+
+    Late: the deadline passed unanswered and the inquiry went to the street by itself
+    (逾期自动上报), or it is still open (with the community or the street) past its current
+    deadline, or its answer came after the deadline. An inquiry still open past its deadline is
+    late now, not "not yet measured". On time: answered, and none of those. Pending: open, its
+    deadline still ahead.
+    """
+    from django.db.models import Case, Exists, F, OuterRef, Value, When
+
+    overdue_escalated = Exists(HistoryEntry.objects.filter(process_kind=INQUIRY.kind, process_id=OuterRef("pk"),
+                                                           action="overdue_escalate"))
+    return Case(
+        When(Q(overdue_escalated) | Q(state__in=OPEN_STATES, due_at__lt=now) | Q(answered_at__gt=F("due_at")),
+             then=Value(LATE)),
+        When(answered_at__isnull=False, then=Value(ON_TIME)),
+        default=Value(PENDING),
+    )
+
+
+def overdue_q(now) -> Q:
+    """Open (with the community or the street) past its current deadline."""
+    return Q(state__in=OPEN_STATES, due_at__lt=now)
+
+
+def filter_inquiries(qs: QuerySet[Inquiry], *, now, community_id=None, state=None, overdue=False, timely=None,
+                     year=None) -> QuerySet[Inquiry]:
+    """The list filters behind the dashboard's figures (each is a link to its list)."""
+    if community_id is not None:
+        qs = qs.filter(community_id=community_id)
+    if state == "open":
+        qs = qs.filter(state__in=OPEN_STATES)
+    elif state in InquiryState.values:
+        qs = qs.filter(state=state)
+    if overdue:
+        qs = qs.filter(overdue_q(now))
+    if year is not None:
+        qs = qs.filter(filed_at__year=year)
+    if timely in (ON_TIME, LATE, PENDING):
+        qs = qs.annotate(timely=timeliness(now)).filter(timely=timely)
+    return qs

@@ -58,12 +58,48 @@ def _about(request, community):
     return line, disclosure
 
 
+def _list_filters(request) -> dict:
+    """?community=<code>&state=open|<state>&overdue=1&timely=on_time|late|pending&year=YYYY, as
+    the street dashboard links them; an unknown value is ignored (the whole list shows)."""
+    from django.utils import timezone
+
+    found: dict = {}
+    code = request.GET.get("community") or ""
+    if code and len(code) <= 32:
+        community = Community.objects.filter(code=code).first()
+        if community is not None:
+            found["community"] = community
+    state = request.GET.get("state") or ""
+    if state == "open" or state in InquiryState.values:
+        found["state"] = state
+        found["state_label"] = _("open (with the community or the street)") if state == "open" else InquiryState(state).label
+    if request.GET.get("overdue") == "1":
+        found["overdue"] = True
+    if request.GET.get("timely") in (selectors.ON_TIME, selectors.LATE, selectors.PENDING):
+        found["timely"] = request.GET["timely"]
+        found["timely_label"] = {selectors.ON_TIME: _("answered on time"), selectors.LATE: _("late"),
+                                 selectors.PENDING: _("not yet due")}[found["timely"]]
+    year = parse_id(request.GET.get("year") or "")
+    if year and 2000 <= year <= 2100:
+        found["year"] = year
+    found["now"] = timezone.now()
+    return found
+
+
 @login_required
 def inquiry_list(request):
-    rows = list(selectors.inquiries_for_user(user=request.user).order_by("-created_at", "-id")[:200])
+    filters = _list_filters(request)
+    qs = selectors.inquiries_for_user(user=request.user)
+    filtered = len(filters) > 1
+    if filtered:
+        community = filters.get("community")
+        qs = selectors.filter_inquiries(qs, now=filters["now"], community_id=community.pk if community else None,
+                                        state=filters.get("state"), overdue=filters.get("overdue", False),
+                                        timely=filters.get("timely"), year=filters.get("year"))
+    rows = list(qs.order_by("-created_at", "-id")[:200])
     mine = [i for i in rows if i.submitter_id == request.user.pk]
     others = [i for i in rows if i.submitter_id != request.user.pk]
-    return render(request, "inquiries/list.html", {"mine": mine, "others": others,
+    return render(request, "inquiries/list.html", {"mine": mine, "others": others, "filters": filters if filtered else None,
                                                    "can_ask": permissions.is_resident(request.user)})
 
 

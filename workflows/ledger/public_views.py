@@ -1,6 +1,7 @@
 """Public pages of the books (公开): no login, no JavaScript, phone first, no personal data.
 
-`/public/<code>/` lists the community's disclosures and its public ledger by month;
+`/public/<code>/books/` lists the community's disclosures and its public ledger by month (the
+community's public face at `/public/<code>/` opens it for `?month=` links);
 `/public/<code>/disclosures/<id>/` shows one frozen disclosure with its verification and QR
 code; `.../poster/` is the A4 sheet for the notice board (公开栏).
 """

@@ -85,6 +85,12 @@
     if (message.type === "hello") {
       attempt = 0;
       setUnread(message.unread);
+      // A page with live figures names its topics (data-watch); asked again on every reconnect.
+      document.querySelectorAll("[data-watch]").forEach(function (element) {
+        if (socket && socket.readyState === 1) {
+          socket.send(JSON.stringify({ type: "watch", topic: element.getAttribute("data-watch") }));
+        }
+      });
     } else if (message.type === "notification") {
       setUnread(message.unread);
       if (seen[message.id]) { return; }
@@ -95,6 +101,9 @@
       document.dispatchEvent(new CustomEvent("gongying:notification", { detail: message }));
     } else if (message.type === "unread") {
       setUnread(message.unread);
+    } else if (message.type === "changed") {
+      // A watched page (the street dashboard) reads its figures again.
+      document.dispatchEvent(new CustomEvent("gongying:changed", { detail: message }));
     }
   }
 

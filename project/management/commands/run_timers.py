@@ -11,7 +11,8 @@ from project.env import env_int
 
 # Housekeeping sweeps: (command, seconds between runs). Each runs on the first loop, then on its
 # own schedule; a failure is reported and retried on the next schedule, never fatal.
-HOUSEKEEPING = [("prune_jobs", 3600), ("partner_sweep", 3600)]
+# supervision_sweep runs on every loop: it announces tasks the moment they become overdue.
+HOUSEKEEPING = [("prune_jobs", 3600), ("partner_sweep", 3600), ("supervision_sweep", 0)]
 
 
 class Command(BaseCommand):
