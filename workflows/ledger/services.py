@@ -104,8 +104,13 @@ def clean_date(value, errors: dict, field: str = "date") -> dt.date | None:
     return value
 
 
+# TextChoices.values builds a new list on every access; an import checks one per row.
+_CHOICE_VALUES = {choices: frozenset(choices.values) for choices in (IncomeSource, ExpenseCategory)}
+
+
 def _clean_choice(value, choices, errors: dict, field: str, message: str) -> str:
-    if not isinstance(value, str) or value not in choices.values:
+    allowed = _CHOICE_VALUES.get(choices) or frozenset(choices.values)
+    if not isinstance(value, str) or value not in allowed:
         errors[field] = message
         return ""
     return value
