@@ -211,18 +211,24 @@ def submission_validate(
     return form.stored_data(store_files=store_files)
 
 
+FIND = object()  # embedded_validate(version=...): look the published version up
+
+
 def embedded_validate(
-    *, purpose: str, street, actor, data=None, files=None, prefix: str | None = None, store_files: bool = True
+    *, purpose: str, street, actor, data=None, files=None, prefix: str | None = None, store_files: bool = True,
+    version=FIND,
 ) -> tuple[FormVersion | None, dict]:
     """A process's own form extended by the street's published form of `purpose` (expense.extra,
     income.extra): (the version, its cleaned data), or (None, {}) when the street publishes none.
 
     The data goes through the one validation path (`submission_validate`); errors are keyed
-    `extra.<field>` so a caller can merge them with its own fields' errors.
+    `extra.<field>` so a caller can merge them with its own fields' errors. A caller validating
+    many rows of one street (an import) looks the version up once and passes it as `version`.
     """
     from forms.selectors import published_version_for
 
-    version = published_version_for(purpose=purpose, street=street)
+    if version is FIND:
+        version = published_version_for(purpose=purpose, street=street)
     if version is None:
         return None, {}
     try:

@@ -7,6 +7,7 @@ unread count, text in every language), so forwarding one touches no database.
 
 import asyncio
 import json
+import logging
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
@@ -18,8 +19,11 @@ from django.utils import translation
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 from notifications import kinds, selectors, services, transports, watch
+from notifications.fanout import local_groups
 from notifications.groups import groups_for_user
 from project.limits import json_loads
+
+logger = logging.getLogger(__name__)
 
 CLOSE_UNAUTHENTICATED = 4401
 REPLAY_BATCH = 200
@@ -64,6 +68,28 @@ def _row_message(row, language: str, unread: int) -> dict:
 
 
 class NotificationConsumer(AsyncWebsocketConsumer):
+    # No channel of its own: the process's sockets share one subscription per group
+    # (notifications/fanout.py), which hands group messages to `deliver`. With no layer alias
+    # Channels runs the socket's own receive loop alone.
+    channel_layer_alias = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.groups = []
+        self.watching: list[str] = []  # groups joined for watched topics (watch.py)
+        # One handler at a time per socket, as Channels' own loop guaranteed: a live push waits
+        # while a replay is being sent, so rows reach the client in order.
+        self._turn = asyncio.Lock()
+        self._inbox: asyncio.Queue = asyncio.Queue()
+        self._pump: asyncio.Task | None = None
+        self._local = None
+
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self._stop_pushes()
+
     async def dispatch(self, message):
         # Channels >= 4.2 runs close_old_connections() in the (single) sync thread before EVERY
         # handler. Pushes never touch the ORM, and every handler that does goes through
@@ -71,12 +97,43 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
+        async with self._turn:
+            await handler(message)
+
+    def deliver(self, message: dict) -> None:
+        """A group message for this socket (called by the process's group reader)."""
+        self._inbox.put_nowait(message)
+
+    async def _pushes(self) -> None:
+        while True:
+            message = await self._inbox.get()
+            handler = getattr(self, get_handler_name(message), None)
+            if handler is None:
+                logger.warning("no handler for channel-layer message type %s", message.get("type"))
+                continue
+            try:
+                async with self._turn:
+                    await handler(message)
+            except (OSError, RuntimeError):  # the socket closed under the push: its end is near
+                logger.debug("a push to a closing socket failed", exc_info=True)
+            except Exception:  # best effort, as every push: the inbox row is the truth
+                logger.exception("forwarding a %s to a socket failed", message.get("type"))
+
+    async def _stop_pushes(self) -> None:
+        if self._pump is not None:
+            self._pump.cancel()
+            self._pump = None
+        groups, self.groups = [*self.groups, *self.watching], []
+        self.watching = []
+        if self._local is not None:
+            for group in groups:
+                try:
+                    await self._local.leave(group, self)
+                except Exception:  # the layer is gone (shutdown): nothing left to leave
+                    logger.debug("leaving group %s failed", group, exc_info=True)
 
     async def websocket_connect(self, message):
         user = self.scope.get("user")
-        self.groups = []
-        self.watching: list[str] = []  # groups joined for watched topics (watch.py)
         self.sent: dict[int, None] = {}
         if user is None or not user.is_authenticated:
             # Accept first: a close before the handshake reaches browsers as a bare 403, and the
@@ -89,6 +146,8 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         self.language = _language_of(self.scope)
         # Pushes for this process go out from the loop its sockets wait on (see transports.Sender).
         transports.sender.serve_from(asyncio.get_running_loop())
+        self._local = local_groups()
+        self._pump = asyncio.get_running_loop().create_task(self._pushes())
         groups, (unread, seq) = await self._state()
         await self._set_groups(groups)
         await self.accept()
@@ -96,8 +155,7 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         await self.send_json({"type": "hello", "unread": unread, "seq": seq})
 
     async def websocket_disconnect(self, message):
-        for group in [*self.groups, *getattr(self, "watching", [])]:
-            await self.channel_layer.group_discard(group, self.channel_name)
+        await self._stop_pushes()
         raise StopConsumer()
 
     async def websocket_receive(self, message):
@@ -133,8 +191,9 @@ class NotificationConsumer(AsyncWebsocketConsumer):
                 await self.send_json({"type": "error", "detail": "Unknown topic."})
                 return
             for group in sorted(groups - set(self.watching)):
-                await self.channel_layer.group_add(group, self.channel_name)
-            self.watching = sorted(set(self.watching) | groups)
+                await self._local.join(group, self)
+                self.watching.append(group)  # as soon as it is held, so a disconnect meanwhile leaves it
+            self.watching.sort()
             await self.send_json({"type": "watching", "topic": topic})
         elif kind == "ping":
             await self.send_json({"type": "pong"})
@@ -150,20 +209,26 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         row_id, seq, unread = entry
         if self._already_sent(row_id):
             return
-        content = message["content"]
-        texts = content["texts"].get(self.language) or next(iter(content["texts"].values()))
-        await self.send_json(
-            {
-                "type": "notification",
-                "id": row_id,
-                "seq": seq,
-                "kind": content["kind"],
-                "title": texts["title"],
-                "body": texts["body"],
-                "url": content["url"],
-                "created_at": content["created_at"],
-                "unread": unread,
-            }
+        # The message object is shared by every socket of the process (fanout.py): the part that
+        # is the same for all readers of one language is encoded once, the socket's own three
+        # numbers are put in front of it.
+        rendered = message.setdefault("_rendered", {})
+        tail = rendered.get(self.language)
+        if tail is None:
+            content = message["content"]
+            texts = content["texts"].get(self.language) or next(iter(content["texts"].values()))
+            tail = rendered[self.language] = json.dumps(
+                {
+                    "kind": content["kind"],
+                    "title": texts["title"],
+                    "body": texts["body"],
+                    "url": content["url"],
+                    "created_at": content["created_at"],
+                },
+                ensure_ascii=False,
+            )[1:]
+        await self.send(
+            text_data=f'{{"type": "notification", "id": {int(row_id)}, "seq": {int(seq)}, "unread": {int(unread)}, {tail}'
         )
 
     async def job_progress(self, message):
@@ -200,10 +265,12 @@ class NotificationConsumer(AsyncWebsocketConsumer):
     async def _set_groups(self, groups: set[str]) -> None:
         current = set(self.groups)
         for group in sorted(groups - current):
-            await self.channel_layer.group_add(group, self.channel_name)
+            await self._local.join(group, self)
+            self.groups.append(group)  # as soon as it is held, so a disconnect meanwhile leaves it
         for group in sorted(current - groups):
-            await self.channel_layer.group_discard(group, self.channel_name)
-        self.groups = sorted(groups)
+            self.groups.remove(group)
+            await self._local.leave(group, self)
+        self.groups.sort()
 
     @database_sync_to_async
     def _state(self) -> tuple[set[str], tuple[int, int]]:

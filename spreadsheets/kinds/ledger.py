@@ -1,11 +1,14 @@
 """The two-line ledger: export with separate 收入 and 支出 sheets, import of historical lines.
 
 Each sheet carries its own header block and total row; no sheet, row or cell holds income minus
-expense. Imports go through the ledger's own services (income_record, expense_post,
-opening_balance_record), so a row is validated exactly as the ledger page validates it.
+expense. Imports validate every row with the rules of the ledger's own services (income_record,
+expense_post, opening_balance_record build their lines with income_line_build and
+expense_line_build), so a row is validated exactly as the ledger page validates it; a valid file is
+then posted by lines_import in bulk.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,7 +21,7 @@ from spreadsheets.registry import Exporter, Importer, register_exporter, registe
 from workflows.ledger import services as ledger_services
 from workflows.ledger.categories import ExpenseCategory, IncomeSource, LineKind
 from workflows.ledger.filters import parse_ledger_filters
-from workflows.ledger.permissions import can_record_income, may_see_some_ledger
+from workflows.ledger.permissions import can_record_income, can_reverse_lines_in, may_see_some_ledger
 from workflows.ledger.selectors import (
     ledger_communities_for_user,
     ledger_community_get_for_user,
@@ -204,6 +207,8 @@ class LedgerImporter(Importer):
             state["lines"] = {**choice_lookup(LineKind), "收入": LineKind.INCOME, "支出": LineKind.EXPENSE}
             state["sources"] = choice_lookup(IncomeSource)
             state["categories"] = choice_lookup(ExpenseCategory)
+            state["pending"] = []
+            state["allowed"] = {}
         v = row.values
         text = {k: ("" if value is None else str(value).strip()) for k, value in v.items()}
         errors: dict[str, list[str]] = {}
@@ -225,7 +230,9 @@ class LedgerImporter(Importer):
         if errors:
             raise ValidationError(errors)
         try:
-            self._post(actor=actor, state=state, community=community, line=line, opening=opening, v=v, text=text)
+            state["pending"].append(
+                self._build(actor=actor, state=state, community=community, line=line, opening=opening, v=v, text=text)
+            )
         except ValidationError as exc:
             raise ValidationError(
                 {_FIELD_TO_COLUMN.get(key, key): messages for key, messages in exc.message_dict.items()}
@@ -233,13 +240,36 @@ class LedgerImporter(Importer):
         except PermissionDenied:
             raise ValidationError({"community": [_("You may not post this line in this community.")]}) from None
 
-    def _post(self, *, actor, state, community, line, opening, v, text):
+    def _extra_version(self, state, community):
+        # The street's published income.extra form (or None), looked up once per street, not per row.
+        from forms.selectors import published_version_for
+
+        versions = state.setdefault("extra_versions", {})
+        if community.parent_id not in versions:
+            versions[community.parent_id] = published_version_for(purpose="income.extra", street=community.parent_id)
+        return versions[community.parent_id]
+
+    def _may(self, state, predicate, actor, community) -> bool:
+        # A few communities per file: each permission is asked once per community, not per row.
+        key = (predicate.__name__, community.pk)
+        if key not in state["allowed"]:
+            state["allowed"][key] = predicate(actor, community)
+        return state["allowed"][key]
+
+    def _build(self, *, actor, state, community, line, opening, v, text):
+        """The row's line, validated by the rules (and permission predicate) of the service that
+        posts such a line one at a time: opening_balance_record, income_record, expense_post."""
         if opening:
-            ledger_services.opening_balance_record(
-                actor=actor, community=community, amount=v["amount"], date=v["date"], note=text["note"]
+            if not self._may(state, can_reverse_lines_in, actor, community):
+                raise PermissionDenied
+            return ledger_services.income_line_build(
+                actor=actor, community=community, source=IncomeSource.OTHER, amount=v["amount"], date=v["date"],
+                note=text["note"], is_opening_balance=True,
             )
-        elif line == LineKind.INCOME:
-            ledger_services.income_record(
+        if line == LineKind.INCOME:
+            if not self._may(state, can_record_income, actor, community):
+                raise PermissionDenied
+            return ledger_services.income_line_build(
                 actor=actor,
                 community=community,
                 source=state["sources"].get(text["type"].lower(), text["type"]),
@@ -247,19 +277,32 @@ class LedgerImporter(Importer):
                 date=v["date"],
                 counterparty=text["counterparty"],
                 note=text["note"],
+                with_extra=True,
                 extra=import_data(state["extra_fields"], v, prefix=EXTRA_PREFIX),
+                extra_version=self._extra_version(state, community),
             )
-        else:
-            # expense_post leaves the permission check to its caller (the payment service).
-            if not can_import_ledger_expenses(actor, community):
-                raise PermissionDenied
-            ledger_services.expense_post(
-                actor=actor,
-                community=community,
-                category=state["categories"].get(text["type"].lower(), text["type"]),
-                amount=v["amount"],
-                date=v["date"],
-                payee=text["counterparty"],
-                purpose=text["note"],
-                voucher_number=text["voucher"],
-            )
+        # expense_post leaves the permission check to its caller (the payment service).
+        if not self._may(state, can_import_ledger_expenses, actor, community):
+            raise PermissionDenied
+        return ledger_services.expense_line_build(
+            actor=actor,
+            community=community,
+            category=state["categories"].get(text["type"].lower(), text["type"]),
+            amount=v["amount"],
+            date=v["date"],
+            payee=text["counterparty"],
+            purpose=text["note"],
+            voucher_number=text["voucher"],
+        )
+
+    def finish(self, *, actor, state, params):
+        # Every row is valid (the caller runs this only then): one lock per community's books and
+        # batched inserts, in the caller's transaction, so the file still posts all or nothing.
+        if not state.get("pending"):
+            return
+        try:
+            ledger_services.lines_import(actor=actor, lines=state["pending"])
+        except IntegrityError:
+            # Every rule the constraints hold was checked per row; a conflict here is another
+            # writer's, and the whole file is refused (its savepoint rolled back), never half-posted.
+            raise ValidationError(_("These lines conflict with lines posted meanwhile; import the file again.")) from None

@@ -369,3 +369,36 @@ async def test_flush_returns_once_every_queued_push_was_handed_to_the_layer(user
     # Already in the socket's channel: nothing is left in flight.
     assert [(await socket.receive_json_from(timeout=1))["id"] for _ in ids] == ids
     await socket.disconnect()
+
+
+async def _layer_members(layer, group: str) -> int:
+    """Members of a group as the channel layer itself keeps them (in-memory or Redis)."""
+    if hasattr(layer, "groups"):  # the in-memory layer
+        return len(layer.groups.get(group, {}))
+    return await layer.connection(layer.consistent_hash(group)).zcard(layer._group_key(group))
+
+
+async def test_the_sockets_of_one_process_share_one_channel_layer_member_per_group(users, communities):
+    """A group message wakes one reader per process, not one channel-layer receive per socket."""
+    first, second = users["heping_committee1"], users["heping_staff"]
+    sockets = [(await open_socket(first))[0], (await open_socket(first))[0], (await open_socket(second))[0]]
+    layer = get_channel_layer()
+    heping = communities["heping"].pk
+    group = f"community.{heping}.{Role.COMMUNITY_COMMITTEE}"
+    assert await _layer_members(layer, group) == 1  # two sockets of the member, one subscription
+    assert await _layer_members(layer, f"user.{first.pk}") == 1
+
+    await notify_now(queues=[RoleQueue(Role.COMMUNITY_COMMITTEE, heping)], **notice("committee"))
+    row_id = await database_sync_to_async(lambda: Notification.objects.get(recipient=first).pk)()
+    for socket in sockets[:2]:  # both of the member's sockets, each with the member's own row
+        message = await socket.receive_json_from(timeout=5)
+        assert (message["id"], message["title"]) == (row_id, "通知：committee")
+    assert await sockets[2].receive_nothing(timeout=0.3)  # staff are not on the committee
+
+    await sockets[0].disconnect()
+    await layer.group_send(f"user.{first.pk}", {"type": "notification.unread", "unread": 7})
+    assert await sockets[1].receive_json_from(timeout=5) == {"type": "unread", "unread": 7}
+    await sockets[1].disconnect()
+    await sockets[2].disconnect()
+    assert await _layer_members(layer, group) == 0
+    assert await _layer_members(layer, f"user.{first.pk}") == 0

@@ -46,7 +46,8 @@ def _server_pids(log: Path) -> list[int]:
     return [int(pid) for pid in re.findall(r"started server \(pid (\d+)\)", log.read_text())]
 
 
-def test_a_killed_server_is_restarted_and_healthz_is_green_again_and_a_signal_stops_everything(tmp_path):
+@pytest.mark.parametrize("server", ["uvicorn", "daphne"])
+def test_a_killed_server_is_restarted_and_healthz_is_green_again_and_a_signal_stops_everything(tmp_path, server):
     port = _free_port()
     env = {
         **os.environ,
@@ -60,7 +61,8 @@ def test_a_killed_server_is_restarted_and_healthz_is_green_again_and_a_signal_st
     log_path = tmp_path / "serve.log"
     with open(log_path, "w") as log:
         serve = subprocess.Popen(
-            [sys.executable, "manage.py", "serve", "--no-loops", "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, "manage.py", "serve", "--no-loops", "--server", server, "--host", "127.0.0.1",
+             "--port", str(port)],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
     try:

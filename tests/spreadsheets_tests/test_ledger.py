@@ -161,3 +161,50 @@ def test_a_ledger_export_filtered_by_a_non_ascii_digit_community_is_a_400_not_a_
     response = api_for(users["shaping_leader"]).get("/api/exports/ledger.xlsx?community=²")
     assert response.status_code == 400
     assert "community" in response.json()
+
+
+def test_a_large_ledger_import_posts_in_batched_inserts_with_one_books_lock_per_community(
+    api_for, users, communities, monkeypatch
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(ledger, "IMPORT_BATCH", 50)
+    rows = [["和平社区", "收入", OPERATING, f"{10 + i}.25", "2026-05-01", f"付款方{i}", f"摘要{i}", "", "否"] for i in range(120)]
+    rows += [["heping", "支出", UTILITIES, "8.80", "2026-05-03", "供电局", f"电费{i}", f"V-{i}", ""] for i in range(30)]
+    client = api_for(users["heping_secretary"])
+    with CaptureQueriesContext(connection) as queries:
+        response = upload(client, build_sheet(IMPORT_HEADERS, rows))
+    assert response.status_code == 200, response.content
+    assert response.json() == {"created": 150}
+    inserts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('INSERT INTO "ledger_ledgerline"')]
+    assert len(inserts) == 3  # 150 lines in batches of 50, not one statement per row
+    locks = [q["sql"] for q in queries.captured_queries if '"org_communityenterprise"' in q["sql"] and "community_id" in q["sql"]]
+    assert len(locks) == 1
+    posted = LedgerLine.objects.filter(community=communities["heping"])
+    assert posted.filter(line="income").count() == 120 and posted.filter(line="expense").count() == 30
+    assert {x.posted_by_id for x in posted} == {users["heping_secretary"].pk}
+    assert sum(x.amount for x in posted.filter(line="income")) == sum(Decimal(f"{10 + i}.25") for i in range(120))
+
+
+def test_lines_import_posts_only_new_original_lines_of_its_own_actor(users, communities):
+    secretary, staff = users["heping_secretary"], users["heping_staff"]
+    line = ledger.income_line_build(
+        actor=staff, community=communities["heping"], source=IncomeSource.OPERATING, amount="5", date=dt.date(2026, 5, 1)
+    )
+    with pytest.raises(ValueError):
+        ledger.lines_import(actor=secretary, lines=[line])
+    assert LedgerLine.objects.count() == 0
+
+
+def test_lines_import_refuses_an_opening_balance_from_staff(users, communities):
+    from django.core.exceptions import PermissionDenied
+
+    staff = users["heping_staff"]
+    line = ledger.income_line_build(
+        actor=staff, community=communities["heping"], source=IncomeSource.OTHER, amount="5", date=dt.date(2026, 5, 1),
+        is_opening_balance=True,
+    )
+    with pytest.raises(PermissionDenied):
+        ledger.lines_import(actor=staff, lines=[line])
+    assert LedgerLine.objects.count() == 0

@@ -1,4 +1,5 @@
-"""Every write to the ledger. Each service is one transaction that inserts exactly one line.
+"""Every write to the ledger. Each service is one transaction that inserts exactly one line,
+except lines_import, which posts a file of lines built and validated by the same rules.
 
 The line is its own history row: it records who posted it and when, and a reversal records who
 reversed what and why. Nothing is ever updated, so no separate event table is needed.
@@ -103,8 +104,13 @@ def clean_date(value, errors: dict, field: str = "date") -> dt.date | None:
     return value
 
 
+# TextChoices.values builds a new list on every access; an import checks one per row.
+_CHOICE_VALUES = {choices: frozenset(choices.values) for choices in (IncomeSource, ExpenseCategory)}
+
+
 def _clean_choice(value, choices, errors: dict, field: str, message: str) -> str:
-    if not isinstance(value, str) or value not in choices.values:
+    allowed = _CHOICE_VALUES.get(choices) or frozenset(choices.values)
+    if not isinstance(value, str) or value not in allowed:
         errors[field] = message
         return ""
     return value
@@ -162,9 +168,26 @@ def income_record(
 def _income_line(*, actor, community, source: str, amount, date, counterparty: str = "", note: str = "",
                  is_opening_balance: bool = False, with_extra: bool = False, extra=None, files=None,
                  extra_prefix: str | None = None) -> LedgerLine:
-    """Validate and post one income line under the books lock (the callers check permission).
-    An opening balance is not money received from a payer: it has no income.extra part."""
-    from forms.services import embedded_validate
+    """Validate and post one income line under the books lock (the callers check permission)."""
+    line = income_line_build(actor=actor, community=community, source=source, amount=amount, date=date,
+                             counterparty=counterparty, note=note, is_opening_balance=is_opening_balance,
+                             with_extra=with_extra, extra=extra, files=files, extra_prefix=extra_prefix)
+    books_lock(community=community)
+    line.save()
+    return line
+
+
+def income_line_build(*, actor, community, source: str, amount, date, counterparty: str = "", note: str = "",
+                      is_opening_balance: bool = False, with_extra: bool = False, extra=None, files=None,
+                      extra_prefix: str | None = None, extra_version=...) -> LedgerLine:
+    """The income line these values make, validated and not saved (ValidationError per field).
+
+    The one set of rules for an income line: income_record and opening_balance_record post what
+    it builds one at a time, lines_import posts a whole file of them at once. `with_extra`: the
+    line also carries the street's published income.extra form (an opening balance is not money
+    received from a payer and has none); `extra_version`, that form's version (None: the street
+    publishes none) when the caller has already looked it up (an import, once per street)."""
+    from forms.services import FIND, embedded_validate
 
     errors: dict = {}
     _check_community(community, errors)
@@ -180,12 +203,12 @@ def _income_line(*, actor, community, source: str, amount, date, counterparty: s
             extra_form, extra_data = embedded_validate(
                 purpose="income.extra", street=community.parent_id, actor=actor, data=extra, files=files,
                 prefix=extra_prefix, store_files=not errors,
+                version=FIND if extra_version is ... else extra_version,
             )
         except ValidationError as exc:
             errors.update(exc.message_dict)
     _raise(errors)
-    books_lock(community=community)
-    return LedgerLine.objects.create(
+    return LedgerLine(
         community=community,
         line=LineKind.INCOME,
         source=source,
@@ -221,32 +244,11 @@ def expense_post(
     `books_lock` in the same transaction. A process object posts at most once: a second
     posting for the same (source_type, source_id) raises AlreadyPosted.
     """
-    errors: dict = {}
-    _check_community(community, errors)
-    category = _clean_choice(category, ExpenseCategory, errors, "category", _("Choose a valid expense category."))
-    amount = clean_amount(amount, errors)
-    date = clean_date(date, errors)
-    payee = _clean_text(payee, errors, "payee", max_length=200, required=True)
-    purpose = _clean_text(purpose, errors, "purpose", max_length=500, required=True)
-    voucher_number = _clean_text(voucher_number, errors, "voucher_number", max_length=64, required=True)
-    source_type = _clean_text(source_type, errors, "source_type", max_length=32)
-    if bool(source_type) != (source_id is not None):
-        errors["source_id"] = _("Give both the process kind and its id, or neither.")
-    _raise(errors)
-    books_lock(community=community)
-    line = LedgerLine(
-        community=community,
-        line=LineKind.EXPENSE,
-        category=category,
-        amount=amount,
-        date=date,
-        counterparty=payee,
-        note=purpose,
-        voucher_number=voucher_number,
-        source_type=source_type,
-        source_id=source_id,
-        posted_by=actor,
+    line = expense_line_build(
+        actor=actor, community=community, amount=amount, date=date, category=category, payee=payee,
+        purpose=purpose, voucher_number=voucher_number, source_type=source_type, source_id=source_id,
     )
+    books_lock(community=community)
     if scan:
         # Checked here, where every scan is stored, whichever page or endpoint sent it.
         try:
@@ -260,8 +262,8 @@ def expense_post(
     except IntegrityError:
         if line.scan:  # written before the insert failed
             line.scan.storage.delete(line.scan.name)
-        if source_type and LedgerLine.objects.filter(
-            source_type=source_type, source_id=source_id, reverses__isnull=True
+        if line.source_type and LedgerLine.objects.filter(
+            source_type=line.source_type, source_id=source_id, reverses__isnull=True
         ).exists():
             raise AlreadyPosted(_("This payment has already been posted to the ledger.")) from None
         raise
@@ -269,6 +271,75 @@ def expense_post(
         # The caller's transaction can still fail (files_kept_on_success removes it then).
         track_saved(line.scan.name, line.scan.storage)
     return line
+
+
+def expense_line_build(
+    *,
+    actor,
+    community,
+    amount,
+    date,
+    category: str,
+    payee: str,
+    purpose: str,
+    voucher_number: str,
+    source_type: str = "",
+    source_id: int | None = None,
+) -> LedgerLine:
+    """The expense line these values make, validated and not saved (ValidationError per field);
+    the one set of rules for expense_post and lines_import."""
+    errors: dict = {}
+    _check_community(community, errors)
+    category = _clean_choice(category, ExpenseCategory, errors, "category", _("Choose a valid expense category."))
+    amount = clean_amount(amount, errors)
+    date = clean_date(date, errors)
+    payee = _clean_text(payee, errors, "payee", max_length=200, required=True)
+    purpose = _clean_text(purpose, errors, "purpose", max_length=500, required=True)
+    voucher_number = _clean_text(voucher_number, errors, "voucher_number", max_length=64, required=True)
+    source_type = _clean_text(source_type, errors, "source_type", max_length=32)
+    if bool(source_type) != (source_id is not None):
+        errors["source_id"] = _("Give both the process kind and its id, or neither.")
+    _raise(errors)
+    return LedgerLine(
+        community=community,
+        line=LineKind.EXPENSE,
+        category=category,
+        amount=amount,
+        date=date,
+        counterparty=payee,
+        note=purpose,
+        voucher_number=voucher_number,
+        source_type=source_type,
+        source_id=source_id,
+        posted_by=actor,
+    )
+
+
+# Rows per INSERT: well under SQLite's 32,766 bound variables at 15 columns a line.
+IMPORT_BATCH = 1000
+
+
+@transaction.atomic
+def lines_import(*, actor, lines: list[LedgerLine]) -> int:
+    """Post many lines built by income_line_build / expense_line_build in one transaction: each
+    community's books locked once (in id order, so two imports cannot deadlock), then batched
+    inserts. The caller checked each line's permission with the predicate its one-line service
+    uses; income and opening balances are checked again here, once per community.
+    """
+    communities = {line.community_id: line.community for line in lines}
+    for line in lines:
+        if line.posted_by_id != actor.pk or line.pk is not None or line.reverses_id is not None:
+            raise ValueError("lines_import() posts new original lines of its actor only")
+    for community_id in sorted(communities):
+        community = communities[community_id]
+        kinds = {(line.line, line.is_opening_balance) for line in lines if line.community_id == community_id}
+        if (LineKind.INCOME, False) in kinds and not permissions.can_record_income(actor, community):
+            raise PermissionDenied
+        if (LineKind.INCOME, True) in kinds and not permissions.can_reverse_lines_in(actor, community):
+            raise PermissionDenied
+        books_lock(community=community)
+    LedgerLine.objects.bulk_create(lines, batch_size=IMPORT_BATCH)
+    return len(lines)
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 """Run the embedded deployment: one ASGI server plus the background loops, in one command.
 
-The server (daphne) and the loops (workflow timers, job worker) run as child processes, and this
+The server (uvicorn or daphne, `--server`) and the loops (workflow timers, job worker) run as child processes, and this
 command supervises them: a child that exits is logged and started again, after a delay that
 doubles with each quick crash (from SERVE_RESTART_DELAY up to SERVE_RESTART_MAX_DELAY) and resets
 once the child has stayed up for a minute, so a child that cannot start does not spin the
@@ -50,32 +50,55 @@ class Child:
         logger.info("serve: started %s (pid %s)", self.name, self.process.pid)
 
 
+def server_argv(server: str, *, host: str, port: int, ws_connect_timeout: int) -> list[str]:
+    """The command line of the ASGI server child. benchmarks/notifications_fanout.py runs both."""
+    if server == "uvicorn":
+        return [
+            sys.executable, "-m", "uvicorn", "project.asgi:application", "--host", host, "--port", str(port),
+            # websockets' own protocol implementation (with the accept timeout of
+            # project/uvicorn_ws.py); the app has no lifespan handlers.
+            "--ws", "project.uvicorn_ws:WebSocketProtocol", "--lifespan", "off", "--no-access-log",
+            # The supervisor kills a child still running 10 s after SIGTERM; close sockets before that.
+            "--timeout-graceful-shutdown", "5",
+        ]
+    return [
+        sys.executable, "-m", "daphne", "-b", host, "-p", str(port),
+        "--websocket_connect_timeout", str(ws_connect_timeout), "project.asgi:application",
+    ]
+
+
+SERVERS = ("uvicorn", "daphne")
+
+
 class Command(BaseCommand):
-    help = "Serve HTTP and websockets with daphne, together with the background loops; restart any that crash."
+    help = "Serve HTTP and websockets (uvicorn or daphne) with the background loops; restart any that crash."
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--no-loops", action="store_true", help="Serve only; run the loops elsewhere.")
+        parser.add_argument(
+            "--server", choices=SERVERS, default=os.environ.get("ASGI_SERVER", "uvicorn"),
+            help="The ASGI server (ASGI_SERVER; default uvicorn, which benchmarks/notifications_fanout.py "
+            "measured ahead of daphne).",
+        )
         # daphne drops a websocket not accepted within 5 s by default; after a restart every
         # page reconnects at once and the accepts queue behind one database thread, so allow more.
         parser.add_argument(
             "--ws-connect-timeout", type=int, default=int(os.environ.get("WS_CONNECT_TIMEOUT", "30")),
-            help="Seconds a websocket may take to be accepted (daphne's default is 5).",
+            help="Seconds a websocket may take to be accepted (daphne's own default is 5, websockets' 10).",
         )
 
-    def handle(self, *args, host, port, no_loops, ws_connect_timeout, **options):
+    def handle(self, *args, host, port, no_loops, server, ws_connect_timeout, **options):
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
+        os.environ["WS_CONNECT_TIMEOUT"] = str(ws_connect_timeout)  # read by the server child
         children: list[Child] = []
         if not no_loops:
             from django.core.management import get_commands
 
             known = get_commands()
             children += [Child(argv[0], [*manage, *argv]) for argv in BACKGROUND_LOOPS if argv[0] in known]
-        children.append(Child("server", [
-            sys.executable, "-m", "daphne", "-b", host, "-p", str(port),
-            "--websocket_connect_timeout", str(ws_connect_timeout), "project.asgi:application",
-        ]))
+        children.append(Child("server", server_argv(server, host=host, port=port, ws_connect_timeout=ws_connect_timeout)))
         first_delay = float(settings.SERVE_RESTART_DELAY)
         max_delay = float(settings.SERVE_RESTART_MAX_DELAY)
         stopping = False
