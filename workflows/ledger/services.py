@@ -150,8 +150,20 @@ def income_record(
                         counterparty=counterparty, note=note)
 
 
+@transaction.atomic
+def income_post(*, actor, community, source: str, amount: Decimal, date, counterparty: str, note: str,
+                voucher_number: str = "", source_type: str, source_id: int) -> LedgerLine:
+    """Post income a process received (a lease's rent) on the income line, linked to the process
+    object that received it. The caller has checked its own permission; a second posting for the
+    same (source_type, source_id) raises AlreadyPosted."""
+    return _income_line(actor=actor, community=community, source=source, amount=amount, date=date,
+                        counterparty=counterparty, note=note, voucher_number=voucher_number,
+                        source_type=source_type, source_id=source_id)
+
+
 def _income_line(*, actor, community, source: str, amount, date, counterparty: str = "", note: str = "",
-                 is_opening_balance: bool = False) -> LedgerLine:
+                 is_opening_balance: bool = False, voucher_number: str = "", source_type: str = "",
+                 source_id: int | None = None) -> LedgerLine:
     """Validate and post one income line under the books lock (the callers check permission)."""
     errors: dict = {}
     _check_community(community, errors)
@@ -160,9 +172,12 @@ def _income_line(*, actor, community, source: str, amount, date, counterparty: s
     date = clean_date(date, errors)
     counterparty = _clean_text(counterparty, errors, "counterparty", max_length=200)
     note = _clean_text(note, errors, "note", max_length=500)
+    voucher_number = _clean_text(voucher_number, errors, "voucher_number", max_length=64)
+    if bool(source_type) != (source_id is not None):
+        errors["source_id"] = _("Give both the process kind and its id, or neither.")
     _raise(errors)
     books_lock(community=community)
-    return LedgerLine.objects.create(
+    line = LedgerLine(
         community=community,
         line=LineKind.INCOME,
         source=source,
@@ -170,9 +185,20 @@ def _income_line(*, actor, community, source: str, amount, date, counterparty: s
         date=date,
         counterparty=counterparty,
         note=note,
+        voucher_number=voucher_number,
+        source_type=source_type,
+        source_id=source_id,
         is_opening_balance=is_opening_balance,
         posted_by=actor,
     )
+    try:
+        with transaction.atomic():
+            line.save()
+    except IntegrityError:
+        if source_type:
+            raise AlreadyPosted(_("This payment has already been posted to the ledger.")) from None
+        raise
+    return line
 
 
 @transaction.atomic
