@@ -46,4 +46,6 @@ def leased(users, the_room, the_partner, *, slots, starts_on, ends_on, price_mod
     request = services.request_file(actor=staff, room=the_room, partner=the_partner, service=service,
                                     starts_on=starts_on, ends_on=ends_on, slots=slots, price_model=price_model,
                                     data=dict(FORM_DATA))
-    return walk_through(request, signed_on=signed_on or starts_on)
+    from django.utils import timezone
+
+    return walk_through(request, signed_on=signed_on or min(starts_on, timezone.localdate()))

@@ -200,8 +200,9 @@ def charity_tally(community_ids, year: int | None = None) -> dict:
         cell["remitted"] += remitted.get(report.pk) or ZERO
     rows = sorted(cells.values(), key=lambda c: (c["community_id"], c["partner"], c["month"]))
     for row in rows:
+        row["due"], row["remitted"] = row["due"].quantize(ZERO), row["remitted"].quantize(ZERO)
         row["outstanding"] = row["due"] - row["remitted"]
-    totals = {k: sum((r[k] for r in rows), ZERO) for k in ("due", "remitted", "outstanding")}
+    totals = {k: sum((r[k] for r in rows), ZERO).quantize(ZERO) for k in ("due", "remitted", "outstanding")}
     return {"rows": rows, "totals": totals}
 
 
@@ -232,5 +233,5 @@ def next_rent_due(lease: Lease) -> dict | None:
         running += charge.amount
         if running > paid:
             return {"month": charge.month.strftime("%Y-%m"), "due_on": charge.due_on,
-                    "amount": str(min(running - paid, charge.amount))}
+                    "amount": str(min(running - paid, charge.amount).quantize(ZERO))}
     return None

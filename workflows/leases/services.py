@@ -538,7 +538,7 @@ def rent_outstanding(lease: Lease, *, until: dt.date | None = None) -> Decimal:
         charges = charges.filter(due_on__lte=until)
     due = charges.aggregate(s=Sum("amount"))["s"] or Decimal("0")
     paid = RentPayment.objects.filter(lease=lease).aggregate(s=Sum("amount"))["s"] or Decimal("0")
-    return due - paid
+    return (due - paid).quantize(CENT)
 
 
 def rent_payment_record(*, actor: User, lease: Lease, amount, paid_on, voucher_number: str) -> RentPayment:
@@ -630,7 +630,8 @@ def revenue_report_file(*, actor: User, lease: Lease, month, revenue, sessions: 
 
 def share_outstanding(report: RevenueReport) -> Decimal:
     paid = report.remittances.aggregate(s=Sum("amount"))["s"] or Decimal("0")
-    return report.charity_due - paid
+    # SQLite sums decimals as floats-with-digits: quantized so 123.45 − 123.45 reads 0.00.
+    return (report.charity_due - paid).quantize(CENT)
 
 
 def remittance_record(*, actor: User, report: RevenueReport, amount, remitted_on: dt.date, receipt_code: str,
