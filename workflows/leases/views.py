@@ -147,18 +147,20 @@ def request_new(request):
             status = 400
     return render(request, "leases/request_form.html", {
         "partners": partners, "rooms": rooms, "form": form, "errors": errors, "conflicts": conflicts,
-        "values": values, "weekdays": _weekday_names(), "slot_rows": _slot_rows(values),
+        "values": values, "weekdays": _weekday_names(), "slot_rows": _slot_rows(values, errors),
+        "general_errors": errors.get("__all__", []) + errors.get("detail", []),
         "price_models": PriceModel.choices,
         "logic": builder.client_logic(builder.schema_of(version), prefix=PREFIX) if version else None,
     }, status=status)
 
 
-def _slot_rows(values) -> list[dict]:
+def _slot_rows(values, errors: dict) -> list[dict]:
     rows = []
     for i in range(MAX_SLOT_ROWS):
         rows.append({"i": i, "days": {int(d) for d in values.getlist(f"slot{i}_days") if d.isdigit()}
                      if hasattr(values, "getlist") else set(),
-                     "starts": values.get(f"slot{i}_starts", ""), "ends": values.get(f"slot{i}_ends", "")})
+                     "starts": values.get(f"slot{i}_starts", ""), "ends": values.get(f"slot{i}_ends", ""),
+                     "errors": errors.get(f"slots.{i}", [])})
     return rows
 
 

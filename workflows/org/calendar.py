@@ -177,12 +177,18 @@ def provisional_year_warnings(today: dt.date | None = None) -> list[str]:
     ]
 
 
+@lru_cache(maxsize=256)
+def _festival_days(year: int) -> frozenset[dt.date]:
+    """The rest days of `year` that belong to a festival's period, by the packages (computed once
+    per year: a lease's three years of slots ask about every day)."""
+    if _official_knows(year):
+        return frozenset(d for d in _days_of(year) if all(chinese_calendar.get_holiday_detail(d)))
+    return frozenset(holidays.China(years=year))
+
+
 def _package_holiday(day: dt.date) -> bool:
     """A statutory holiday by the packages: a rest day of a festival's period (not a plain weekend)."""
-    if _official_knows(day.year):
-        on_holiday, name = chinese_calendar.get_holiday_detail(day)
-        return bool(on_holiday and name)
-    return day in holidays.China(years=day.year)
+    return day in _festival_days(day.year)
 
 
 def statutory_holidays(start: dt.date, end: dt.date) -> set[dt.date]:
