@@ -145,9 +145,13 @@ def run(connection) -> None:
         client.get(url)  # warm: sessions, memberships cache
         # Counted by an execute wrapper: the test client's request_started signal resets the
         # connection's query log, which would hide the request's queries from CaptureQueriesContext.
-        executed = []
-        with connection.execute_wrapper(lambda execute, sql, params, many, context: (
-                executed.append(sql), execute(sql, params, many, context))[1]):
+        executed: list[str] = []
+
+        def counting(execute, sql, params, many, context, executed=executed):
+            executed.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(counting):
             response = client.get(url)
         assert response.status_code == 200, response.content[:300]
         ms, _ = _timed(lambda url=url: client.get(url))
