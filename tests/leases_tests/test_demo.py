@@ -35,3 +35,32 @@ def test_the_demo_has_reports_one_partner_in_arrears_and_one_request_on_hold(dem
     assert in_arrears == ["guilin"] and owed[demo["communities"]["guilin"].pk]["charity"] > 0
     held = LeaseRequest.objects.filter(state=RequestState.REVIEWING)
     assert held.count() == 1 and held.get().community.code == "nanshan" and held.get().occurrences.exists()
+
+
+def test_the_walkthrough_partner_can_log_in(demo):
+    from workflows.partners.models import Partner
+
+    user = Partner.objects.get(public_name="七叶树下文祯图书中心").user
+    assert user.username == "partner_fenghuang_18" and user.has_usable_password()
+
+
+def test_the_selectors_for_the_dashboard_answer_per_community(demo):
+    import datetime as dt
+
+    from workflows.leases import selectors
+
+    today = dt.date.today()
+    ids = [c.pk for c in demo["communities"].values()]
+    every_end = sorted({lease.ends_on for lease in Lease.objects.all()})
+    ending = selectors.leases_ending(ids, every_end[0] - dt.timedelta(days=10), days=30)
+    assert ending and all(lease.state == "active" for lease in ending)
+    assert selectors.leases_ending(ids, today, days=0) == [] or all(
+        lease.ends_on == today for lease in selectors.leases_ending(ids, today, days=0))
+    owed = selectors.arrears(ids, today)
+    assert set(owed) == set(ids) and all(set(v) == {"rent", "charity"} for v in owed.values())
+    tally = selectors.charity_tally(ids, today.year if today.month > 3 else None)
+    assert tally["totals"]["due"] == tally["totals"]["remitted"] + tally["totals"]["outstanding"]
+    assert {row["community"] for row in tally["rows"]} >= {"fenghuang", "guilin"}
+    fenghuang = demo["communities"]["fenghuang"].pk
+    week = selectors.week_timetable(fenghuang, today - dt.timedelta(days=today.weekday()))
+    assert len(week) == 7 and any(item["service"] == "瑜伽课" for day in week for item in day["items"])
