@@ -96,9 +96,13 @@ def _date_param(request, name: str, default: dt.date) -> dt.date:
     if not value:
         return default
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value[:10])
     except ValueError:
         raise serializers.ValidationError({name: [_("Enter a date as YYYY-MM-DD.")]}) from None
+    if not services.MIN_YEAR <= day.year <= services.MAX_YEAR:
+        raise serializers.ValidationError({name: [_("Enter a date between %(first)s and %(last)s.")
+                                                  % {"first": services.MIN_YEAR, "last": services.MAX_YEAR}]})
+    return day
 
 
 def _community_param(request, *, required: bool = False) -> Community | None:
@@ -170,11 +174,11 @@ class RequestCreateSerializer(serializers.Serializer):
     data = serializers.DictField(required=False, default=dict)
 
 
-class CommentSerializer(serializers.Serializer):
+class LeaseCommentSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class ResubmitSerializer(CommentSerializer):
+class LeaseResubmitSerializer(LeaseCommentSerializer):
     service = serializers.CharField(max_length=200, required=False)
     data = serializers.DictField(required=False)
 
@@ -208,20 +212,20 @@ class LeaseRequestViewSet(LeaseErrorsMixin, viewsets.ViewSet):
         return Response(request_dict(lease_request, occurrences=lease_request.occurrences.count()),
                         status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=CommentSerializer, operation_id="lease_requests_withdraw", responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=LeaseCommentSerializer, operation_id="lease_requests_withdraw", responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         found = selectors.request_get_for_user(user=request.user, pk=pk)
-        body = CommentSerializer(data=request.data)
+        body = LeaseCommentSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         found = services.request_withdraw(actor=request.user, request=found, comment=body.validated_data["comment"])
         return Response(request_dict(found))
 
-    @extend_schema(request=ResubmitSerializer, operation_id="lease_requests_resubmit", responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=LeaseResubmitSerializer, operation_id="lease_requests_resubmit", responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["post"])
     def resubmit(self, request, pk=None):
         found = selectors.request_get_for_user(user=request.user, pk=pk)
-        body = ResubmitSerializer(data=request.data)
+        body = LeaseResubmitSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         found = services.request_resubmit(actor=request.user, request=found, **body.validated_data)
         return Response(request_dict(found))
@@ -352,7 +356,7 @@ class CharityView(LeaseErrorsMixin, APIView):
                 return Response(status=status.HTTP_404_NOT_FOUND)
             ids = [community.pk]
         else:
-            ids = sorted({lease.community_id for lease in selectors.leases_for_user(user=request.user).only("community_id")})
+            ids = sorted(set(selectors.leases_for_user(user=request.user).values_list("community_id", flat=True)))
         return Response(_tally_json(selectors.charity_tally(ids, _year_param(request))))
 
 

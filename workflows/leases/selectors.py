@@ -149,15 +149,20 @@ def leases_ending(community_ids, today: dt.date, days: int = 30) -> list[Lease]:
 
 
 def arrears(community_ids, today: dt.date) -> dict[int, dict[str, Decimal]]:
-    """What partners of these communities owe on `today`, per community id:
-    `{"rent": Decimal, "charity": Decimal}` — rent already due and unpaid on active leases, and
-    charity shares reported and not yet remitted. Every community asked for is in the answer
+    """What partners of these communities are in arrears with on `today`, per community id:
+    `{"rent": Decimal, "charity": Decimal}` — rent of active leases still unpaid more than
+    RENT_GRACE_WORKING_DAYS (10) working days after its due day (the point at which staff are
+    told), and charity shares reported and not yet remitted. Every community asked for is in the answer
     (zeros when nothing is owed). Five queries whatever the number of leases."""
     ids = list(community_ids)
     out = {pk: {"rent": ZERO, "charity": ZERO} for pk in ids}
     live = Lease.objects.filter(community_id__in=ids, state=LeaseState.ACTIVE)
     # Rent paid ahead of its due day does not offset what is due: counted per lease.
-    per_lease_due = dict(RentCharge.objects.filter(lease__in=live, due_on__lte=today).values("lease_id")
+    from workflows.leases.services import RENT_GRACE_WORKING_DAYS
+
+    # Due on or before this day means more than the grace period late by today.
+    overdue_by = calendar.add_working_days(today, -RENT_GRACE_WORKING_DAYS) - dt.timedelta(days=1)
+    per_lease_due = dict(RentCharge.objects.filter(lease__in=live, due_on__lte=overdue_by).values("lease_id")
                          .annotate(s=Sum("amount")).values_list("lease_id", "s"))
     per_lease_paid = dict(RentPayment.objects.filter(lease__in=live).values("lease_id")
                           .annotate(s=Sum("amount")).values_list("lease_id", "s"))

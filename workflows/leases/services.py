@@ -80,6 +80,8 @@ REPORT_GRACE_WORKING_DAYS = 5     # a month's report missing this long after the
 SHARE_GRACE_WORKING_DAYS = 20     # a charity share unpaid this long after its report: told
 ESCALATE_WORKING_DAYS = 5         # still outstanding this long after the reminder: the street reviewer told
 MAX_MONEY = Decimal("10000000.00")
+# Dates a lease may use (a term of 20 years from the last one still fits the calendar).
+MIN_YEAR, MAX_YEAR = 2000, 2079
 
 
 class LeaseConflict(Exception):
@@ -167,6 +169,11 @@ def route_for(guideline: Guideline, *, area_m2: Decimal, starts_on: dt.date, end
 def _check_dates(starts_on, ends_on, guideline: Guideline, errors: dict) -> None:
     if not isinstance(starts_on, dt.date) or not isinstance(ends_on, dt.date):
         errors["ends_on"] = [_("Enter the term's dates as YYYY-MM-DD.")]
+        return
+    for name, day in (("starts_on", starts_on), ("ends_on", ends_on)):
+        if not MIN_YEAR <= day.year <= MAX_YEAR:
+            errors[name] = [_("Enter a date between %(first)s and %(last)s.") % {"first": MIN_YEAR, "last": MAX_YEAR}]
+    if errors:
         return
     if ends_on <= starts_on:
         errors["ends_on"] = [_("The term must end after it starts.")]
@@ -730,6 +737,10 @@ def lease_renew(*, actor: User, lease: Lease, starts_on: dt.date | None = None, 
     if lease.state != LeaseState.ACTIVE:
         raise StaleState(_("Only an active lease can be renewed."))
     old = lease.request
+    for name, day in (("starts_on", starts_on), ("ends_on", ends_on)):
+        if day is not None and not MIN_YEAR <= day.year <= MAX_YEAR:
+            raise ValidationError({name: [_("Enter a date between %(first)s and %(last)s.")
+                                          % {"first": MIN_YEAR, "last": MAX_YEAR}]})
     starts_on = starts_on or lease.ends_on + dt.timedelta(days=1)
     ends_on = ends_on or starts_on + (lease.ends_on - lease.starts_on)
     request = request_file(actor=actor, room=lease.room, partner=lease.partner, service=lease.service,
