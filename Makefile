@@ -42,7 +42,7 @@ run: install
 	@echo "  community:  <code>_secretary, <code>_staff, <code>_committee1..3"
 	@echo "              codes: fenghuang gubu yanshan guilin nanshan heping"
 	@echo "  residents:  resident_li (和平), resident_chen (凤凰), resident_huang (雁山)"
-	@echo "  partners:   partner_ruiteng, partner_yinjie; applicants: applicant_kangning, applicant_xiaoshu"
+	@echo "  partners:   partner_ruiteng, partner_yinjie, partner_fenghuang_18 (leases); applicants: applicant_kangning, applicant_xiaoshu"
 	@echo "Open http://127.0.0.1:$(PORT)/  (health: /healthz, API docs: /api/docs/)"
 	$(PY) manage.py serve --port $(PORT)
 

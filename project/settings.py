@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     # Last: an app listed earlier wins a translation both catalogues hold, so the partner area's
     # labels never change the shared apps' words.
     "workflows.partners",
+    "workflows.leases",
     # After every area it reads: its own catalogue never changes their words either.
     "workflows.supervision",
 ]
@@ -341,3 +342,7 @@ DISCLOSURE_DUE_WORKING_DAY = env_int("DISCLOSURE_DUE_WORKING_DAY", 10, minimum=1
 # Working days the community has to answer a resident's inquiry, counted from filing
 # (政府信息公开条例 Art. 33: 20 working days, one extension of up to 20 more).
 ANSWER_WORKING_DAYS = env_int("ANSWER_WORKING_DAYS", 20, minimum=1)
+
+# --- leases ----------------------------------------------------------------------------------
+# Working days a lease request holds its slots while nobody decides; then they are free again.
+LEASE_HOLD_WORKING_DAYS = env_int("LEASE_HOLD_WORKING_DAYS", 10, minimum=1)

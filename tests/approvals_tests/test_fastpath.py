@@ -75,7 +75,7 @@ def _snapshot(request) -> dict:
     ]
     notes = [
         (n.recipient_id, n.kind, {k: v for k, v in n.params.items() if k != "process_id"}, n.url.replace(str(request.pk), "ID"))
-        for n in Notification.objects.filter(params__process_id=request.pk).order_by("id")
+        for n in Notification.objects.filter(params__process_kind=KIND, params__process_id=request.pk).order_by("id")
     ]
     return {"state": request.state, "tasks": task_rows, "processes": process_rows, "history": history,
             "notifications": notes}

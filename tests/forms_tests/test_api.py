@@ -18,9 +18,10 @@ GOOD = {
 def test_a_secretary_lists_the_published_forms_of_her_street(api_for, users):
     response = api_for(users["heping_secretary"]).get("/api/forms/")
     assert response.status_code == 200
-    # partner-application: the partner demo's form for every street (the street's own is a draft).
+    # partner-application: the partner demo's form for every street (the street's own is a draft);
+    # shaping-lease-request: the lease demo's request form of the street.
     assert {f["code"] for f in response.json()} == {"shaping-expense-extra", "shaping-income-extra",
-                                                    "partner-application"}
+                                                    "partner-application", "shaping-lease-request"}
 
 
 def test_the_current_schema_comes_with_its_client_logic(api_for, users):

@@ -37,6 +37,7 @@ def _real_values() -> dict[str, list]:
     from forms.models import FormDefinition, FormVersion
     from notifications.models import Notification
     from workflows.expenses.models import ExpenseRequest
+    from workflows.leases.models import Lease, LeaseRequest, RevenueReport
     from workflows.ledger.models import LedgerLine
     from workflows.org.models import OrgUnit, Room
 
@@ -48,6 +49,9 @@ def _real_values() -> dict[str, list]:
         "/api/ledger/{id}": ids(LedgerLine),
         "/api/tasks/{id}": ids(Task),
         "/api/rooms/{id}": ids(Room),
+        "/api/leases/{id}": ids(Lease),
+        "/api/lease-requests/{id}": ids(LeaseRequest),
+        "/api/revenue-reports/{id}": ids(RevenueReport),
         "/api/org-units/{id}": ids(OrgUnit),
         "/api/notifications/{id}": ids(Notification),
         "/api/forms/designer/versions/{id}": ids(FormVersion),

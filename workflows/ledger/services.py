@@ -165,28 +165,49 @@ def income_record(
                         with_extra=True)
 
 
+@transaction.atomic
+def income_post(*, actor, community, source: str, amount: Decimal, date, counterparty: str, note: str,
+                voucher_number: str = "", source_type: str, source_id: int) -> LedgerLine:
+    """Post income a process received (a lease's rent) on the income line, linked to the process
+    object that received it. The caller has checked its own permission; a second posting for the
+    same (source_type, source_id) raises AlreadyPosted."""
+    return _income_line(actor=actor, community=community, source=source, amount=amount, date=date,
+                        counterparty=counterparty, note=note, voucher_number=voucher_number,
+                        source_type=source_type, source_id=source_id)
+
+
 def _income_line(*, actor, community, source: str, amount, date, counterparty: str = "", note: str = "",
                  is_opening_balance: bool = False, with_extra: bool = False, extra=None, files=None,
-                 extra_prefix: str | None = None) -> LedgerLine:
+                 extra_prefix: str | None = None, voucher_number: str = "", source_type: str = "",
+                 source_id: int | None = None) -> LedgerLine:
     """Validate and post one income line under the books lock (the callers check permission)."""
     line = income_line_build(actor=actor, community=community, source=source, amount=amount, date=date,
                              counterparty=counterparty, note=note, is_opening_balance=is_opening_balance,
-                             with_extra=with_extra, extra=extra, files=files, extra_prefix=extra_prefix)
+                             with_extra=with_extra, extra=extra, files=files, extra_prefix=extra_prefix,
+                             voucher_number=voucher_number, source_type=source_type, source_id=source_id)
     books_lock(community=community)
-    line.save()
+    try:
+        with transaction.atomic():
+            line.save()
+    except IntegrityError:
+        if source_type:
+            raise AlreadyPosted(_("This payment has already been posted to the ledger.")) from None
+        raise
     return line
 
 
 def income_line_build(*, actor, community, source: str, amount, date, counterparty: str = "", note: str = "",
                       is_opening_balance: bool = False, with_extra: bool = False, extra=None, files=None,
-                      extra_prefix: str | None = None, extra_version=...) -> LedgerLine:
+                      extra_prefix: str | None = None, extra_version=..., voucher_number: str = "",
+                      source_type: str = "", source_id: int | None = None) -> LedgerLine:
     """The income line these values make, validated and not saved (ValidationError per field).
 
-    The one set of rules for an income line: income_record and opening_balance_record post what
-    it builds one at a time, lines_import posts a whole file of them at once. `with_extra`: the
-    line also carries the street's published income.extra form (an opening balance is not money
-    received from a payer and has none); `extra_version`, that form's version (None: the street
-    publishes none) when the caller has already looked it up (an import, once per street)."""
+    The one set of rules for an income line: income_record, income_post and
+    opening_balance_record post what it builds one at a time, lines_import posts a whole file of
+    them at once. `with_extra`: the line also carries the street's published income.extra form (an
+    opening balance, or income a process received, has none of its own); `extra_version`, that
+    form's version (None: the street publishes none) when the caller has already looked it up (an
+    import, once per street). `source_type`/`source_id`: the process object that received it."""
     from forms.services import FIND, embedded_validate
 
     errors: dict = {}
@@ -196,6 +217,9 @@ def income_line_build(*, actor, community, source: str, amount, date, counterpar
     date = clean_date(date, errors)
     counterparty = _clean_text(counterparty, errors, "counterparty", max_length=200)
     note = _clean_text(note, errors, "note", max_length=500)
+    voucher_number = _clean_text(voucher_number, errors, "voucher_number", max_length=64)
+    if bool(source_type) != (source_id is not None):
+        errors["source_id"] = _("Give both the process kind and its id, or neither.")
     extra_form, extra_data = None, {}
     if with_extra and "community" not in errors:
         try:
@@ -216,6 +240,9 @@ def income_line_build(*, actor, community, source: str, amount, date, counterpar
         date=date,
         counterparty=counterparty,
         note=note,
+        voucher_number=voucher_number,
+        source_type=source_type,
+        source_id=source_id,
         is_opening_balance=is_opening_balance,
         extra_form=extra_form,
         extra=extra_data,

@@ -175,3 +175,36 @@ def provisional_year_warnings(today: dt.date | None = None) -> list[str]:
         % {"year": year}
         for year in years
     ]
+
+
+@lru_cache(maxsize=256)
+def _festival_days(year: int) -> frozenset[dt.date]:
+    """The rest days of `year` that belong to a festival's period, by the packages (computed once
+    per year: a lease's three years of slots ask about every day)."""
+    if _official_knows(year):
+        return frozenset(d for d in _days_of(year) if all(chinese_calendar.get_holiday_detail(d)))
+    return frozenset(holidays.China(years=year))
+
+
+def _package_holiday(day: dt.date) -> bool:
+    """A statutory holiday by the packages: a rest day of a festival's period (not a plain weekend)."""
+    return day in _festival_days(day.year)
+
+
+def statutory_holidays(start: dt.date, end: dt.date) -> set[dt.date]:
+    """The statutory holidays in [start, end]: rest days of a festival's period (a weekend inside
+    the National Day week counts; a plain weekend does not), with admin overrides applied. A
+    make-up working day (调休上班) is a working day here, though the packages name its festival."""
+    overrides = _overrides(gte=start, lte=end)
+    found = set()
+    day = start
+    while day <= end:
+        override = overrides.get(day)
+        if override is not None:
+            # An admin's rest day on a weekday is a holiday; a working day never is.
+            if not override and day.weekday() < 5:
+                found.add(day)
+        elif not package_is_working_day(day) and _package_holiday(day):
+            found.add(day)
+        day += _ONE_DAY
+    return found

@@ -27,6 +27,7 @@ from workflows.approvals.deadlines import LOCAL_TZ, due_for
 from workflows.approvals.errors import StaleState
 from workflows.approvals.events import EventKind
 from workflows.org.models import Community, RoleMembership, User
+from workflows.org.numbering import next_number
 from workflows.org.roles import Role
 from workflows.org.signals import roles_changed
 from workflows.partners import permissions
@@ -474,13 +475,8 @@ def _money(value) -> Decimal | None:
 
 
 def _next_number(community: Community, year: int) -> tuple[int, str]:
-    # The community row is the numbering lock: two agreements recorded at once get two numbers.
-    Community.objects.select_for_update().filter(pk=community.pk).first()
-    last = (Agreement.objects.filter(community=community, year=year).order_by("-sequence")
-            .values_list("sequence", flat=True).first()) or 0
-    sequence = last + 1
-    short = community.name.removesuffix("社区")
-    return sequence, f"{short}合协〔{year}〕第 {sequence:03d} 号"
+    return next_number(community=community, year=year, tag="合协",
+                       issued=Agreement.objects.filter(community=community, year=year))
 
 
 def _grant_partner_role(user_id: int, community: Community) -> None:
