@@ -67,20 +67,21 @@ def test_every_figure_of_the_known_situation(situation, api_for):
     assert rows["fenghuang"]["books"] == {"income": "800.00", "expense": "0.00"}
     assert "balance" not in heping["books"] and "net" not in heping["books"]
 
-    # Nothing public noticed, no partners here; the lease figures are absent, not zero.
+    # Nothing public noticed, no partners and no leases here: the lease area is installed, so its
+    # figures are real zeros (not absent).
     for code in CODES:
         assert rows[code]["notices"] == {"in_progress": 0, "open_objections": 0}
         assert (rows[code]["partners"], rows[code]["services"], rows[code]["revenue_expected"]) == (0, 0, "0.00")
-        assert rows[code]["leases_ending"] is None and rows[code]["arrears"] is None
-        assert rows[code]["revenue_reported"] is None
-    assert body["leases_tracked"] is False
+        assert rows[code]["leases_ending"] == [] and rows[code]["arrears"] == {"rent": "0.00", "charity": "0.00"}
+        assert rows[code]["revenue_reported"] == "0.00"
+    assert body["leases_tracked"] is True
 
     street = body["street"]
     assert street["tasks"] == {"open": 4, "overdue": 2}
     assert street["inquiries"]["on_time_rate"] == 0.25 and street["inquiries"]["late"] == 3
     assert street["books"] == {"income": "2900.00", "expense": "300.00"}
     assert street["disclosure"] == {"on_time": 1, "missed": 2}
-    assert street["arrears"] is None and street["leases_ending"] is None
+    assert street["arrears"] == {"rent": "0.00", "charity": "0.00"} and street["leases_ending"] == 0
     assert body["expected"] == {"partners": 29, "revenue": "72000.00"}
 
 
@@ -122,10 +123,16 @@ class FakeLeases:
 
 @pytest.fixture
 def fake_leases(situation):
+    """The hook itself, with a stand-in in place of the lease area's provider (restored after)."""
+    real = {p.key: p for p in providers.providers()}
+    for key in real:
+        providers.unregister(key)
     provider = FakeLeases(situation["communities"]["heping"].pk)
     providers.register(provider)
     yield provider
     providers.unregister(provider.key)
+    for other in real.values():
+        providers.register(other)
 
 
 def test_charity_arrears_and_leases_come_through_the_provider_hook(situation, fake_leases, api_for, client):
@@ -157,7 +164,7 @@ def test_the_page_shows_the_figures_and_links_each_to_its_list(situation, client
     assert 'href="/inquiries/?community=heping&amp;overdue=1" data-testid="inquiries-overdue-heping"' in html
     assert 'data-testid="on-time-rate-heping">25.0%<' in html
     assert "2026-08: 缺失（已过截止日）" in html and "2026-08: 按时公开" in html and "2026-08: 逾期公开" in html
-    assert 'data-testid="leases-not-tracked"' in html
+    assert 'data-testid="leases-not-tracked"' not in html  # the lease area is installed
     # The lists behind the figures show exactly what was counted.
     listed = client.get(f"/street/tasks/?community={heping.pk}&overdue=1").content.decode()
     assert listed.count("<li class=\"overdue\">") == 2 and "何书记" in listed
@@ -174,7 +181,7 @@ def test_the_workbook_has_a_sheet_per_section_with_the_same_figures(situation, a
     assert response.status_code == 200
     book = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(response.streaming_content)))
     names = book.sheet_names
-    assert names == ["待办", "已逾期", "公示栏", "质询", "月度公开", "收支", "合伙人"]
+    assert names == ["待办", "已逾期", "公示栏", "质询", "场地租赁", "月度公开", "收支", "合伙人"]
     sheets = {name: book.get_sheet_by_name(name).to_python() for name in names}
     heping = next(r for r in sheets["质询"] if r[0] == "和平社区")
     assert [int(v) for v in heping[1:6]] == [3, 2, 1, 1, 3] and heping[6] == "25.0%"

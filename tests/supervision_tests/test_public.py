@@ -14,8 +14,11 @@ def test_the_public_summary_of_the_known_situation(situation, anon_api, client):
     assert body["books"]["month"] == {"income": "500.00", "expense": "0.00"}
     assert body["books"]["year"] == {"income": "1500.00", "expense": "300.00"}
     assert body["inquiries"] == {"on_time": 1, "late": 3, "pending": 1, "on_time_rate": 0.25}
-    assert body["disclosure"] is None and body["partners"] == [] and body["charity_by_month"] is None
-    assert body["timetable"] is None  # no lease area: the rooms' opening hours instead
+    assert body["disclosure"] is None and body["partners"] == []
+    # The lease area is installed and 和平 has no lease in the situation: real zeros, an empty week.
+    assert set(body["charity_by_month"]) == {str(m) for m in range(1, 13)}
+    assert all(cell == {"due": "0.00", "remitted": "0.00"} for cell in body["charity_by_month"].values())
+    assert body["timetable"] == []
     assert body["opening_hours"] and {"room", "weekday", "opens", "closes"} <= set(body["opening_hours"][0])
     fenghuang = anon_api.get("/api/public/summary/", {"community": "fenghuang"}).json()
     assert fenghuang["disclosure"]["period"] == "2026-08" and len(fenghuang["disclosure"]["hash"]) == 64

@@ -9,8 +9,10 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
 from workflows.approvals.deadlines import LOCAL_TZ
 from workflows.approvals.models import HistoryEntry
@@ -148,6 +150,44 @@ def leases_ending(community_ids, today: dt.date, days: int = 30) -> list[Lease]:
                 .select_related("room", "partner", "community").order_by("ends_on", "id"))
 
 
+def _rent_left_per_lease(leases, today: dt.date) -> dict[int, Decimal]:
+    """Rent of `leases` unpaid more than RENT_GRACE_WORKING_DAYS working days after its due day,
+    per lease with any (rent paid ahead of its due day does not offset what is due)."""
+    from workflows.leases.services import RENT_GRACE_WORKING_DAYS
+
+    # Due on or before this day means more than the grace period late by today.
+    overdue_by = calendar.add_working_days(today, -RENT_GRACE_WORKING_DAYS) - dt.timedelta(days=1)
+    per_lease_due = dict(RentCharge.objects.filter(lease__in=leases, due_on__lte=overdue_by).values("lease_id")
+                         .annotate(s=Sum("amount")).values_list("lease_id", "s"))
+    per_lease_paid = dict(RentPayment.objects.filter(lease__in=leases).values("lease_id")
+                          .annotate(s=Sum("amount")).values_list("lease_id", "s"))
+    left = {lease_id: amount - per_lease_paid.get(lease_id, ZERO) for lease_id, amount in per_lease_due.items()}
+    return {lease_id: amount for lease_id, amount in left.items() if amount > 0}
+
+
+def leases_filtered(leases, *, community: str = "", ending: str = "", arrears: str = "", today: dt.date | None = None):
+    """`leases` narrowed by the list's filters (the street dashboard links its figures here):
+    `community` (code), `ending` (active, ending within that many days, 1–366), `arrears`
+    (`rent`: rent more than the grace period late, as `arrears()` counts it; `charity`: a reported
+    share not fully remitted). An unknown value is ignored, as on every list."""
+    today = today or timezone.localdate()
+    if community:
+        leases = leases.filter(community__code=community)
+    if ending.isdigit() and 0 < int(ending) <= 366:
+        leases = leases.filter(state=LeaseState.ACTIVE, ends_on__gte=today,
+                               ends_on__lte=today + dt.timedelta(days=int(ending)))
+    if arrears == "rent":
+        live = leases.filter(state=LeaseState.ACTIVE)
+        leases = leases.filter(pk__in=list(_rent_left_per_lease(live, today)))
+    elif arrears == "charity":
+        remitted = Remittance.objects.filter(report=OuterRef("pk")).values("report").annotate(s=Sum("amount")).values("s")
+        money = DecimalField(max_digits=12, decimal_places=2)
+        owing = (RevenueReport.objects.annotate(paid=Coalesce(Subquery(remitted, output_field=money), Value(ZERO), output_field=money))
+                 .filter(charity_due__gt=F("paid")).values("lease_id"))
+        leases = leases.filter(pk__in=owing)
+    return leases
+
+
 def arrears(community_ids, today: dt.date) -> dict[int, dict[str, Decimal]]:
     """What partners of these communities are in arrears with on `today`, per community id:
     `{"rent": Decimal, "charity": Decimal}` — rent of active leases still unpaid more than
@@ -157,21 +197,10 @@ def arrears(community_ids, today: dt.date) -> dict[int, dict[str, Decimal]]:
     ids = list(community_ids)
     out = {pk: {"rent": ZERO, "charity": ZERO} for pk in ids}
     live = Lease.objects.filter(community_id__in=ids, state=LeaseState.ACTIVE)
-    # Rent paid ahead of its due day does not offset what is due: counted per lease.
-    from workflows.leases.services import RENT_GRACE_WORKING_DAYS
-
-    # Due on or before this day means more than the grace period late by today.
-    overdue_by = calendar.add_working_days(today, -RENT_GRACE_WORKING_DAYS) - dt.timedelta(days=1)
-    per_lease_due = dict(RentCharge.objects.filter(lease__in=live, due_on__lte=overdue_by).values("lease_id")
-                         .annotate(s=Sum("amount")).values_list("lease_id", "s"))
-    per_lease_paid = dict(RentPayment.objects.filter(lease__in=live).values("lease_id")
-                          .annotate(s=Sum("amount")).values_list("lease_id", "s"))
     community_of = dict(live.values_list("pk", "community_id"))
     rent = defaultdict(lambda: ZERO)
-    for lease_id, amount in per_lease_due.items():
-        left = amount - per_lease_paid.get(lease_id, ZERO)
-        if left > 0:
-            rent[community_of[lease_id]] += left
+    for lease_id, left in _rent_left_per_lease(live, today).items():
+        rent[community_of[lease_id]] += left
     for pk in ids:
         out[pk]["rent"] = rent[pk].quantize(ZERO)
     charity_due = dict(RevenueReport.objects.filter(lease__community_id__in=ids).values("lease__community_id")
@@ -209,6 +238,15 @@ def charity_tally(community_ids, year: int | None = None) -> dict:
         row["outstanding"] = row["due"] - row["remitted"]
     totals = {k: sum((r[k] for r in rows), ZERO).quantize(ZERO) for k in ("due", "remitted", "outstanding")}
     return {"rows": rows, "totals": totals}
+
+
+def revenue_reported(community_ids, year: int) -> dict[int, Decimal]:
+    """The partners' revenue reported for months of `year`, per community id (zeros included).
+    One query."""
+    ids = list(community_ids)
+    found = dict(RevenueReport.objects.filter(lease__community_id__in=ids, month__year=year)
+                 .values("lease__community_id").annotate(s=Sum("revenue")).values_list("lease__community_id", "s"))
+    return {pk: (found.get(pk) or ZERO).quantize(ZERO) for pk in ids}
 
 
 def week_timetable(community_id: int, week_start: dt.date) -> list[dict]:

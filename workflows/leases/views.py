@@ -64,8 +64,12 @@ def _weekday_names() -> list[tuple[int, str]]:
 @login_required
 def lease_list(request):
     user = request.user
+    # The street dashboard's figures link here with ?community=&ending=30 or &arrears=rent|charity.
+    filters = {key: request.GET.get(key, "")[:20] for key in ("community", "ending", "arrears")}
+    leases = selectors.leases_filtered(selectors.leases_for_user(user=user), **filters)
     return render(request, "leases/lease_list.html", {
-        "leases": selectors.leases_for_user(user=user).order_by("community_id", "room__name", "-starts_on")[:500],
+        "leases": leases.order_by("community_id", "room__name", "-starts_on")[:500],
+        "filtered": any(filters.values()),
         "requests": selectors.requests_for_user(user=user).exclude(state=RequestState.SIGNED)[:200],
         "rooms": selectors.rooms_for_user(user=user).order_by("community_id", "name")[:200],
         "can_file": _fileable_partners(user).exists(),

@@ -3,31 +3,23 @@
 Imported (and registered) by `apps.py` only when `workflows.leases` is installed. It adapts the
 lease area's selectors to `providers.FiguresProvider`; nothing else here names the lease app.
 
-Expected from `workflows.leases.selectors` (one aggregate query per call, whatever the number of
-communities):
-
-- `leases_ending(community_ids, today, days=30)` → iterable of rows (mapping or object) with
-  `community_id`, `id` (or `lease_id`), `partner` (public name), `room`, `ends_on`, optional `url`;
-- `arrears(community_ids, today)` → `{community_id: {"rent": Decimal, "charity": Decimal}}`;
-- `charity_tally(community_ids, year)` → `{community_id: {"revenue": Decimal, "due": Decimal,
-  "remitted": Decimal, "months": {1..12: {"due": Decimal, "remitted": Decimal}}}}`;
-- `week_timetable(community_id, week_start)` → iterable of rows with `room`, `weekday` (0 =
-  Monday), `starts`, `ends`, `what` (the partner's public name or the activity).
+From `workflows.leases.selectors` (each a fixed number of queries, whatever the number of
+communities): `leases_ending` (Lease rows with room and partner loaded), `arrears` (per community
+`{"rent", "charity"}`), `charity_tally` (`{"rows": [{community_id, month "YYYY-MM", due,
+remitted, …}], "totals"}`), `revenue_reported` (per community) and `week_timetable` (one entry per
+day with its items).
 
 A shape that differs is adapted here, in this one file.
 """
 
+import datetime as dt
 from decimal import Decimal
+
+from django.urls import reverse
 
 from workflows.supervision.providers import LeaseEnding, TimetableSlot
 
 ZERO = Decimal("0.00")
-
-
-def _get(row, name, default=None):
-    if isinstance(row, dict):
-        return row.get(name, default)
-    return getattr(row, name, default)
 
 
 class LeaseFigures:
@@ -40,34 +32,35 @@ class LeaseFigures:
 
     def leases_ending(self, community_ids, today, days=30):
         found: dict[int, list[LeaseEnding]] = {cid: [] for cid in community_ids}
-        for row in self.selectors.leases_ending(community_ids, today, days=days):
-            cid = _get(row, "community_id")
-            found.setdefault(cid, []).append(LeaseEnding(
-                community_id=cid, lease_id=_get(row, "lease_id", _get(row, "id")),
-                partner=str(_get(row, "partner", "")), room=str(_get(row, "room", "")),
-                ends_on=_get(row, "ends_on"), url=_get(row, "url", "") or ""))
+        for lease in self.selectors.leases_ending(community_ids, today, days=days):
+            found.setdefault(lease.community_id, []).append(LeaseEnding(
+                community_id=lease.community_id, lease_id=lease.pk, partner=lease.partner.public_name,
+                room=lease.room.name, ends_on=lease.ends_on, url=reverse("lease-detail", args=[lease.pk])))
         return found
 
     def arrears(self, community_ids, today):
         raw = self.selectors.arrears(community_ids, today)
-        return {cid: {"rent": (raw.get(cid) or {}).get("rent", ZERO), "charity": (raw.get(cid) or {}).get("charity", ZERO)}
+        return {cid: {"rent": raw.get(cid, {}).get("rent", ZERO), "charity": raw.get(cid, {}).get("charity", ZERO)}
                 for cid in community_ids}
-
-    def _tally(self, community_ids, year):
-        return self.selectors.charity_tally(community_ids, year) or {}
 
     def charity_by_month(self, community_ids, year):
-        tally = self._tally(community_ids, year)
-        return {cid: {m: {"due": ((tally.get(cid) or {}).get("months") or {}).get(m, {}).get("due", ZERO),
-                          "remitted": ((tally.get(cid) or {}).get("months") or {}).get(m, {}).get("remitted", ZERO)}
-                      for m in range(1, 13)}
-                for cid in community_ids}
+        months = {cid: {m: {"due": ZERO, "remitted": ZERO} for m in range(1, 13)} for cid in community_ids}
+        for row in self.selectors.charity_tally(community_ids, year)["rows"]:
+            cell = months.setdefault(row["community_id"], {}).setdefault(int(row["month"][5:7]),
+                                                                         {"due": ZERO, "remitted": ZERO})
+            cell["due"] += row["due"]
+            cell["remitted"] += row["remitted"]
+        return months
 
     def revenue_reported(self, community_ids, year):
-        tally = self._tally(community_ids, year)
-        return {cid: (tally.get(cid) or {}).get("revenue", ZERO) for cid in community_ids}
+        return self.selectors.revenue_reported(community_ids, year)
 
     def week_timetable(self, community_id, week_start):
-        return [TimetableSlot(room=str(_get(r, "room", "")), weekday=int(_get(r, "weekday", 0)), starts=_get(r, "starts"),
-                              ends=_get(r, "ends"), what=str(_get(r, "what", "")))
-                for r in self.selectors.week_timetable(community_id, week_start)]
+        slots = []
+        for day in self.selectors.week_timetable(community_id, week_start):
+            for item in day["items"]:
+                what = " · ".join(part for part in (item["partner"], item["service"]) if part)
+                slots.append(TimetableSlot(room=item["room"], weekday=day["date"].weekday(),
+                                           starts=dt.time.fromisoformat(item["starts"]),
+                                           ends=dt.time.fromisoformat(item["ends"]), what=what))
+        return slots
