@@ -155,6 +155,67 @@ def _bulk(org, demo_users):
             "open inquiry tasks": len(open_tasks)}
 
 
+def _bulk_leases(count: int) -> dict:
+    """`count` active leases over the demo's leasable rooms in all six communities, cloned from the
+    demo's own leases (rows written directly: the figures are about reading them), each with six
+    months of rent charges (one in four unpaid) and revenue reports (one in three not remitted)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from workflows.leases.models import (
+        Lease,
+        LeaseRequest,
+        Remittance,
+        RentCharge,
+        RentPayment,
+        RevenueReport,
+    )
+
+    templates = list(Lease.objects.select_related("request").order_by("pk"))
+    today = timezone.localdate()
+    months = [(today.replace(day=1) - dt.timedelta(days=28 * n)).replace(day=1) for n in range(1, 7)]
+    requests, leases = [], []
+    top = (Lease.objects.order_by("-sequence").values_list("sequence", flat=True).first() or 0) + 1
+    for i in range(count):
+        template = templates[i % len(templates)]
+        request = template.request
+        request.pk, request.process_id = None, None  # one process per request: the clones have none
+        request.service = f"{template.service} {i}"
+        requests.append(LeaseRequest(**{f.attname: getattr(request, f.attname) for f in LeaseRequest._meta.concrete_fields}))
+    requests = LeaseRequest.objects.bulk_create(requests, batch_size=500)
+    for i, request in enumerate(requests):
+        template = templates[i % len(templates)]
+        lease = Lease(**{f.attname: getattr(template, f.attname) for f in Lease._meta.concrete_fields})
+        lease.pk, lease.request_id, lease.service = None, request.pk, request.service
+        lease.sequence = top + i
+        lease.contract_number = f"基准租〔{lease.year}〕第 {lease.sequence:05d} 号"
+        # One in ten ends within the next month (the dashboard's "ending in 30 days").
+        if i % 10 == 0:
+            lease.ends_on = today + dt.timedelta(days=1 + i % 28)
+        leases.append(lease)
+    leases = Lease.objects.bulk_create(leases, batch_size=500)
+    charges, payments, reports = [], [], []
+    for i, lease in enumerate(leases):
+        for n, month in enumerate(months):
+            charges.append(RentCharge(lease=lease, month=month, amount=Decimal("300.00"), due_on=month + dt.timedelta(days=4)))
+            if (i + n) % 4:
+                payments.append(RentPayment(lease=lease, amount=Decimal("300.00"), paid_on=month + dt.timedelta(days=3),
+                                            voucher_number=f"B{i}-{n}", recorded_by_id=lease.signed_by_id))
+            reports.append(RevenueReport(lease=lease, month=month, revenue=Decimal("1234.45"), sessions=8, participants=12,
+                                         charity_rate=Decimal("0.10"), charity_due=Decimal("123.45"),
+                                         filed_by_id=lease.signed_by_id))
+    RentCharge.objects.bulk_create(charges, batch_size=1000)
+    RentPayment.objects.bulk_create(payments, batch_size=1000)
+    reports = RevenueReport.objects.bulk_create(reports, batch_size=1000)
+    Remittance.objects.bulk_create([
+        Remittance(report=r, amount=r.charity_due, remitted_on=r.month + dt.timedelta(days=40), receipt_code="BENCH",
+                   receipt_number=f"{n:08d}", recorded_by_id=r.filed_by_id)
+        for n, r in enumerate(reports) if n % 3], batch_size=1000)
+    return {"leases": count, "rent charges": len(charges), "revenue reports": len(reports)}
+
+
 def run(connection) -> None:
     import warnings
 
@@ -184,7 +245,7 @@ def run(connection) -> None:
     before = [_measure(connection, label, fn) for label, fn in cases]
     made = _bulk(org, org["users"])
     if apps.is_installed("workflows.leases"):
-        print(f"(the lease area is installed: add {LEASES} leases here with its own bulk helper)")
+        made.update(_bulk_leases(LEASES))
     else:
         print(f"(no lease area in this tree: the {LEASES} leases are not created and the lease figures are absent)")
     print("added: " + ", ".join(f"{v:,} {k}" for k, v in made.items()))

@@ -5,8 +5,7 @@ lease area's selectors to `providers.FiguresProvider`; nothing else here names t
 
 From `workflows.leases.selectors` (each a fixed number of queries, whatever the number of
 communities): `leases_ending` (Lease rows with room and partner loaded), `arrears` (per community
-`{"rent", "charity"}`), `charity_tally` (`{"rows": [{community_id, month "YYYY-MM", due,
-remitted, …}], "totals"}`), `revenue_reported` (per community) and `week_timetable` (one entry per
+`{"rent", "charity"}`), `charity_by_month` (per community and month 1–12), `revenue_reported` (per community) and `week_timetable` (one entry per
 day with its items).
 
 A shape that differs is adapted here, in this one file.
@@ -44,13 +43,7 @@ class LeaseFigures:
                 for cid in community_ids}
 
     def charity_by_month(self, community_ids, year):
-        months = {cid: {m: {"due": ZERO, "remitted": ZERO} for m in range(1, 13)} for cid in community_ids}
-        for row in self.selectors.charity_tally(community_ids, year)["rows"]:
-            cell = months.setdefault(row["community_id"], {}).setdefault(int(row["month"][5:7]),
-                                                                         {"due": ZERO, "remitted": ZERO})
-            cell["due"] += row["due"]
-            cell["remitted"] += row["remitted"]
-        return months
+        return self.selectors.charity_by_month(community_ids, year)
 
     def revenue_reported(self, community_ids, year):
         return self.selectors.revenue_reported(community_ids, year)
