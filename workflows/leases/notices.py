@@ -8,7 +8,7 @@ def register_kinds() -> None:
 
     kinds.register(kinds.Kind(
         "lease.rent_overdue", _("Rent overdue"), _("Rent overdue: %(title)s"),
-        _("Rent of %(month)s (¥%(amount)s) was due on %(due_on)s and is unpaid."),
+        _("Rent of %(month)s (%(amount)s) was due on %(due_on)s and is unpaid."),
         params=frozenset({"title", "month", "amount", "due_on"}),
     ))
     kinds.register(kinds.Kind(
@@ -18,7 +18,7 @@ def register_kinds() -> None:
     ))
     kinds.register(kinds.Kind(
         "lease.share_unpaid", _("Charity share unpaid"), _("Charity share unpaid: %(title)s"),
-        _("¥%(amount)s of the charity share of %(month)s is still to be remitted to 鹤山市慈善会."),
+        _("%(amount)s of the charity share of %(month)s is still to be remitted to 鹤山市慈善会."),
         params=frozenset({"title", "month", "amount"}),
     ))
     kinds.register(kinds.Kind(

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from project import uploads
+from project.templatetags.money import money
 from workflows.approvals import actions, history, route
 from workflows.approvals import services as engine
 from workflows.approvals.deadlines import LOCAL_TZ, DeadlineRule, due_for
@@ -201,8 +202,8 @@ def _price(room: Room, price_model: str, hourly_rate, guideline: Guideline, erro
         return cap
     amount = _money(hourly_rate, "hourly_rate", errors)
     if amount is not None and amount > cap:
-        errors["hourly_rate"] = [_("A low price is at most %(share)s%% of the market rate: ¥%(cap)s per hour.")
-                                 % {"share": int(guideline.low_price_cap * 100), "cap": cap}]
+        errors["hourly_rate"] = [_("A low price is at most %(share)s%% of the market rate: %(cap)s per hour.")
+                                 % {"share": int(guideline.low_price_cap * 100), "cap": money(cap)}]
     return amount or Decimal("0")
 
 
@@ -573,7 +574,7 @@ def rent_payment_record(*, actor: User, lease: Lease, amount, paid_on, voucher_n
             raise StaleState(_("A free lease has no rent."))
         left = rent_outstanding(lease)
         if amount > left:
-            raise ValidationError({"amount": [_("At most the rent still to pay: ¥%(left)s.") % {"left": left}]})
+            raise ValidationError({"amount": [_("At most the rent still to pay: %(left)s.") % {"left": money(left)}]})
         payment = RentPayment.objects.create(lease=lease, amount=amount, paid_on=paid_on,
                                              voucher_number=voucher_number, recorded_by=actor)
         line = income_post(actor=actor, community=lease.community, source=IncomeSource.OPERATING, amount=amount,
@@ -669,7 +670,7 @@ def remittance_record(*, actor: User, report: RevenueReport, amount, remitted_on
         report = RevenueReport.objects.get(pk=report.pk)
         left = share_outstanding(report)
         if amount > left:
-            raise ValidationError({"amount": [_("At most the share still outstanding: ¥%(left)s.") % {"left": left}]})
+            raise ValidationError({"amount": [_("At most the share still outstanding: %(left)s.") % {"left": money(left)}]})
         if Remittance.objects.filter(receipt_code=receipt_code, receipt_number=receipt_number).exists():
             raise ValidationError({"receipt_number": [_("This receipt has been recorded already.")]})
         on_behalf = actor.pk != lease.partner.user_id
@@ -793,7 +794,7 @@ def _arrears_sweep(lease: Lease, today: dt.date) -> int:
         month = charge.month.strftime("%Y-%m")
         if late > RENT_GRACE_WORKING_DAYS and _remind_once(lease, Reminder.Subject.RENT, month, 1):
             _tell(lease, kind="lease.rent_overdue", partner=True, staff=True,
-                  params={"month": month, "amount": str(min(running - paid, charge.amount)),
+                  params={"month": month, "amount": money(min(running - paid, charge.amount)),
                           "due_on": charge.due_on.isoformat()})
             _history(lease, LEASE_REMIND.code, None, detail={"subject": "rent", "month": month})
             fired += 1
@@ -831,7 +832,7 @@ def _arrears_sweep(lease: Lease, today: dt.date) -> int:
             if late > limit and _remind_once(lease, Reminder.Subject.SHARE, key, level):
                 if level == 1:
                     _tell(lease, kind="lease.share_unpaid", partner=True, staff=False,
-                          params={"month": month, "amount": str(left)})
+                          params={"month": month, "amount": money(left)})
                 else:
                     _tell(lease, kind="lease.escalated", partner=False, staff=False, street=True,
                           params={"what": str(Reminder.Subject.SHARE.label), "month": month})
