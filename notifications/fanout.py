@@ -77,6 +77,12 @@ class LocalGroups:
         del self.groups[group]
         if entry.reader is not None:
             entry.reader.cancel()
+            # Wait (briefly) for the reader to end: a cancelled layer receive left pending would
+            # otherwise hold the loop open at shutdown.
+            await asyncio.wait({entry.reader}, timeout=5)
+        if not self.groups and self._refresher is not None:
+            self._refresher.cancel()  # nothing left to refresh; the next join starts it again
+            self._refresher = None
         if entry.channel is not None:
             await self.layer.group_discard(group, entry.channel)
 
