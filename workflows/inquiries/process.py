@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from workflows.approvals.deadlines import PROCESS_FILED, TASK_CREATED, DeadlineRule
 from workflows.approvals.registry import COMMUNITY, STREET, ProcessKind, StepDef
@@ -37,7 +38,7 @@ STEPS = (
             queue_roles=(Role.COMMUNITY_SECRETARY,), deadline=ACKNOWLEDGE_RULE, signs=False),
     StepDef(ANSWER, Role.COMMUNITY_SECRETARY, COMMUNITY, _("Answer"), fallback=_TO_STREET,
             deadline=ANSWER_RULE),
-    StepDef(STREET_REVIEW, Role.STREET_REVIEWER, STREET, _("Street review"), queue=True, deadline=STREET_RULE),
+    StepDef(STREET_REVIEW, Role.STREET_REVIEWER, STREET, pgettext_lazy("inquiry step", "Street review"), queue=True, deadline=STREET_RULE),
 )
 COMMUNITY_ROUND = [ACKNOWLEDGE, ANSWER]
 STREET_ROUND = [STREET_REVIEW]

@@ -4,30 +4,23 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from workflows.approvals import actions
-from workflows.approvals.registry import COMMUNITY, STREET, ProcessKind, StepDef
+from workflows.approvals.registry import COMMUNITY, ProcessKind, StepDef
+from workflows.approvals.reviews import REVIEW_STEPS, TO_STREET
 from workflows.leases.flows import LeaseFlow
 from workflows.leases.models import LeaseRequest
 from workflows.leases.states import OPEN_STATES, RequestState
-from workflows.leases.steps import COMMITTEE, COMMUNITY_REVIEW, CONTRACT, STREET_REVIEW
+from workflows.leases.steps import CONTRACT
 from workflows.org.roles import Role
 
 KIND = "lease"
 # History of a lease after signing (rent, reports, remittances, the end) is kept under this kind.
 LEASE_CONTRACT = "lease_contract"
 
-_TO_STREET = (Role.STREET_REVIEWER, STREET)
-_REVIEW_ACTIONS = ("approve", "reject", "return", "transfer")
-
 STEPS = (
-    StepDef(COMMUNITY_REVIEW, Role.COMMUNITY_SECRETARY, COMMUNITY, _("Community review"), fallback=_TO_STREET,
-            actions=_REVIEW_ACTIONS),
-    StepDef(COMMITTEE, Role.COMMUNITY_COMMITTEE, COMMUNITY, _("Committee decision"), countersign=True,
-            fallback=_TO_STREET, actions=("approve", "reject")),
-    StepDef(STREET_REVIEW, Role.STREET_REVIEWER, STREET, _("Street review"), fallback=_TO_STREET,
-            actions=_REVIEW_ACTIONS),
+    *REVIEW_STEPS,
     # The secretary signs the contract; signing is her act for the community even when she
     # reviewed the request herself, so the "previous signer" rule does not apply.
-    StepDef(CONTRACT, Role.COMMUNITY_SECRETARY, COMMUNITY, _("Contract"), fallback=_TO_STREET,
+    StepDef(CONTRACT, Role.COMMUNITY_SECRETARY, COMMUNITY, _("Contract"), fallback=TO_STREET,
             actions=("sign", "reject", "transfer")),
 )
 

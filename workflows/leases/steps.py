@@ -1,4 +1,10 @@
-"""The lease request's step codes (stored in task data and history rows: never rename)."""
+"""The lease request's step codes (stored in task data and history rows: never rename).
 
-COMMUNITY_REVIEW, COMMITTEE, STREET_REVIEW, CONTRACT = "community_review", "committee", "street_review", "contract"
-REVIEW_STEPS = [COMMUNITY_REVIEW, COMMITTEE, STREET_REVIEW]
+The three review steps are the engine's (workflows.approvals.reviews); the contract is the
+lease's own."""
+
+from workflows.approvals.reviews import COMMITTEE, COMMUNITY_REVIEW, STREET_REVIEW
+
+CONTRACT = "contract"
+
+__all__ = ["COMMITTEE", "COMMUNITY_REVIEW", "CONTRACT", "STREET_REVIEW"]

@@ -5,33 +5,26 @@ from django.utils.translation import gettext_lazy as _
 
 from workflows.approvals import actions
 from workflows.approvals.deadlines import DeadlineRule
-from workflows.approvals.registry import COMMUNITY, STREET, ProcessKind, StepDef
+from workflows.approvals.registry import COMMUNITY, ProcessKind, StepDef
+from workflows.approvals.reviews import REVIEW_STEPS, TO_STREET
 from workflows.org.roles import Role
 from workflows.partners.flows import PartnerFlow
 from workflows.partners.models import Application
 from workflows.partners.states import OPEN_STATES
-from workflows.partners.steps import AGREEMENT, COMMITTEE, COMMUNITY_REVIEW, NOTICE, OBJECTION, STREET_REVIEW
+from workflows.partners.steps import AGREEMENT, NOTICE, OBJECTION
 
 KIND = "partner"
-
-_TO_STREET = (Role.STREET_REVIEWER, STREET)
-_REVIEW_ACTIONS = ("approve", "reject", "return", "transfer")
 
 NOTICE_BASIS = _("local practice for public-interest selections: 5 working days, suspended while an objection is open")
 NOTICE_RULE = DeadlineRule(5, unit="working", basis=NOTICE_BASIS, start="task_created", on_timeout="notice_end")
 
 STEPS = (
-    StepDef(COMMUNITY_REVIEW, Role.COMMUNITY_SECRETARY, COMMUNITY, _("Community review"), fallback=_TO_STREET,
-            actions=_REVIEW_ACTIONS),
-    StepDef(COMMITTEE, Role.COMMUNITY_COMMITTEE, COMMUNITY, _("Committee decision"), countersign=True,
-            fallback=_TO_STREET, actions=("approve", "reject")),
-    StepDef(STREET_REVIEW, Role.STREET_REVIEWER, STREET, _("Street review"), fallback=_TO_STREET,
-            actions=_REVIEW_ACTIONS),
+    *REVIEW_STEPS,
     StepDef(NOTICE, Role.COMMUNITY_SECRETARY, COMMUNITY, _("Public notice"), wait=True, deadline=NOTICE_RULE,
             actions=()),
-    StepDef(AGREEMENT, Role.COMMUNITY_SECRETARY, COMMUNITY, _("Agreement"), fallback=_TO_STREET,
+    StepDef(AGREEMENT, Role.COMMUNITY_SECRETARY, COMMUNITY, _("Agreement"), fallback=TO_STREET,
             actions=("agreement", "transfer")),
-    StepDef(OBJECTION, Role.COMMUNITY_SECRETARY, COMMUNITY, _("Objection"), fallback=_TO_STREET, side=True,
+    StepDef(OBJECTION, Role.COMMUNITY_SECRETARY, COMMUNITY, _("Objection"), fallback=TO_STREET, side=True,
             actions=("uphold", "dismiss")),
 )
 
