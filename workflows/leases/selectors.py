@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404
 from django.utils import timezone
 
 from workflows.approvals.deadlines import LOCAL_TZ
@@ -29,61 +28,36 @@ from workflows.leases.process import KIND, LEASE_CONTRACT
 from workflows.leases.states import LeaseState
 from workflows.org import calendar
 from workflows.org.models import Room
-from workflows.org.roles import COMMUNITY_WORK_ROLES, STREET_ROLES
-from workflows.org.selectors import memberships_of
+from workflows.org.selectors import get_or_404, in_work_scope, memberships_of
 
 ZERO = Decimal("0.00")
-
-
-def _scope(user) -> tuple[set[int], set[int]]:
-    communities, streets = set(), set()
-    for m in memberships_of(user):
-        if m.role in STREET_ROLES and m.org_unit.kind == "street":
-            streets.add(m.org_unit_id)
-        elif m.role in COMMUNITY_WORK_ROLES:
-            communities.add(m.org_unit_id)
-    return communities, streets
-
-
-def _get(qs, pk):
-    try:
-        return qs.get(pk=int(pk))
-    except (qs.model.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise Http404 from None
 
 
 def requests_for_user(*, user) -> QuerySet[LeaseRequest]:
     """The filer and the partner see their own; community work roles their community's; the street all."""
     qs = LeaseRequest.objects.select_related("community", "room", "partner", "guideline", "form_version")
-    if not user.is_authenticated:
-        return qs.none()
-    communities, streets = _scope(user)
-    return qs.filter(Q(submitter=user) | Q(partner__user=user) | Q(community_id__in=communities)
-                     | Q(community__parent_id__in=streets))
+    return in_work_scope(qs, user, own=Q(submitter=user) | Q(partner__user=user))
 
 
 def request_get_for_user(*, user, pk) -> LeaseRequest:
-    return _get(requests_for_user(user=user), pk)
+    return get_or_404(requests_for_user(user=user), pk)
 
 
 def leases_for_user(*, user, community=None) -> QuerySet[Lease]:
-    qs = Lease.objects.select_related("community", "room", "partner", "request")
-    if not user.is_authenticated:
-        return qs.none()
-    communities, streets = _scope(user)
-    qs = qs.filter(Q(partner__user=user) | Q(community_id__in=communities) | Q(community__parent_id__in=streets))
+    qs = in_work_scope(Lease.objects.select_related("community", "room", "partner", "request"), user,
+                       own=Q(partner__user=user))
     if community is not None:
         qs = qs.filter(community=community)
     return qs
 
 
 def lease_get_for_user(*, user, pk) -> Lease:
-    return _get(leases_for_user(user=user), pk)
+    return get_or_404(leases_for_user(user=user), pk)
 
 
 def report_get_for_user(*, user, pk) -> RevenueReport:
     leases = leases_for_user(user=user)
-    return _get(RevenueReport.objects.select_related("lease").filter(lease__in=leases), pk)
+    return get_or_404(RevenueReport.objects.select_related("lease").filter(lease__in=leases), pk)
 
 
 def rooms_for_user(*, user) -> QuerySet[Room]:
@@ -94,13 +68,12 @@ def rooms_for_user(*, user) -> QuerySet[Room]:
     qs = Room.objects.filter(for_lease=True).select_related("community")
     if not user.is_authenticated:
         return qs.none()
-    communities, streets = _scope(user)
     partner_of = {m.org_unit_id for m in memberships_of(user) if m.role == Role.PARTNER}
-    return qs.filter(Q(community_id__in=communities | partner_of) | Q(community__parent_id__in=streets))
+    return in_work_scope(qs, user, extra_communities=partner_of)
 
 
 def room_get_for_user(*, user, pk) -> Room:
-    return _get(rooms_for_user(user=user), pk)
+    return get_or_404(rooms_for_user(user=user), pk)
 
 
 def request_history(request: LeaseRequest) -> list[HistoryEntry]:

@@ -5,12 +5,12 @@ querysets with `community__in=communities_visible_to(user)`.
 """
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from project import navigation
 from workflows.org.models import Community, OrgUnit, RoleMembership, Room, User
-from workflows.org.roles import STREET_ROLES, Role
+from workflows.org.roles import COMMUNITY_WORK_ROLES, STREET_ROLES, Role
 
 
 def memberships_of(user) -> list[RoleMembership]:
@@ -40,6 +40,38 @@ def has_role(user, role: str, org_unit_id: int | None = None) -> bool:
 def street_ids_for_user(user) -> set[int]:
     """Streets where the user holds a street-level role."""
     return {m.org_unit_id for m in memberships_of(user) if m.org_unit.kind == OrgUnit.Kind.STREET and m.role in STREET_ROLES}
+
+
+def work_scope(user) -> tuple[set[int], set[int]]:
+    """(ids of the communities where the user holds a community work role, ids of the streets
+    where they hold a street role): whose community records a process's pages show them."""
+    communities, streets = set(), set()
+    for m in memberships_of(user):
+        if m.role in STREET_ROLES and m.org_unit.kind == OrgUnit.Kind.STREET:
+            streets.add(m.org_unit_id)
+        elif m.role in COMMUNITY_WORK_ROLES:
+            communities.add(m.org_unit_id)
+    return communities, streets
+
+
+def in_work_scope(qs: QuerySet, user, *, own: Q | None = None, extra_communities: set[int] = frozenset()) -> QuerySet:
+    """`qs` (of rows with a `community`) narrowed to what the user may see: the rows `own`
+    selects (their own filings), their work communities' (and `extra_communities`'), and every
+    community's of the streets they work for. Nobody signed in sees nothing."""
+    if not user.is_authenticated:
+        return qs.none()
+    communities, streets = work_scope(user)
+    scope = Q(community_id__in=communities | set(extra_communities)) | Q(community__parent_id__in=streets)
+    return qs.filter(scope if own is None else own | scope)
+
+
+def get_or_404(qs: QuerySet, pk):
+    """One row of a scoped queryset by a primary key from a URL or a body, else a 404 — also for
+    a key that is no number, so a probe learns nothing."""
+    try:
+        return qs.get(pk=int(pk))
+    except (qs.model.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404 from None
 
 
 def communities_visible_to(user) -> QuerySet[Community]:

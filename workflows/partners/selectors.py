@@ -11,38 +11,19 @@ from workflows.approvals.deadlines import LOCAL_TZ
 from workflows.approvals.models import HistoryEntry
 from workflows.org import calendar
 from workflows.org.models import Community
-from workflows.org.roles import COMMUNITY_WORK_ROLES, STREET_ROLES
-from workflows.org.selectors import memberships_of
+from workflows.org.selectors import get_or_404, in_work_scope
 from workflows.partners.models import Application, Call, Notice, Objection, Partner, Service
 from workflows.partners.process import KIND, PARTNER_MEMBER
 from workflows.partners.states import PartnerState
 
 
-def _scope(user) -> tuple[set[int], set[int]]:
-    """(community ids where the user works, street ids where they hold a street role)."""
-    communities, streets = set(), set()
-    for m in memberships_of(user):
-        if m.role in STREET_ROLES and m.org_unit.kind == "street":
-            streets.add(m.org_unit_id)
-        elif m.role in COMMUNITY_WORK_ROLES:
-            communities.add(m.org_unit_id)
-    return communities, streets
-
-
 def applications_for_user(*, user) -> QuerySet[Application]:
     """The applicant sees their own; community work roles their community's; the street all."""
-    qs = Application.objects.select_related("community", "call")
-    if not user.is_authenticated:
-        return qs.none()
-    communities, streets = _scope(user)
-    return qs.filter(Q(submitter=user) | Q(community_id__in=communities) | Q(community__parent_id__in=streets))
+    return in_work_scope(Application.objects.select_related("community", "call"), user, own=Q(submitter=user))
 
 
 def application_get_for_user(*, user, pk) -> Application:
-    try:
-        return applications_for_user(user=user).get(pk=int(pk))
-    except (Application.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise Http404 from None
+    return get_or_404(applications_for_user(user=user), pk)
 
 
 def application_history(application: Application) -> list[HistoryEntry]:
@@ -51,21 +32,14 @@ def application_history(application: Application) -> list[HistoryEntry]:
 
 
 def partners_for_user(*, user, community: Community | None = None) -> QuerySet[Partner]:
-    qs = Partner.objects.select_related("community", "agreement")
-    if not user.is_authenticated:
-        return qs.none()
-    communities, streets = _scope(user)
-    qs = qs.filter(Q(user=user) | Q(community_id__in=communities) | Q(community__parent_id__in=streets))
+    qs = in_work_scope(Partner.objects.select_related("community", "agreement"), user, own=Q(user=user))
     if community is not None:
         qs = qs.filter(community=community)
     return qs
 
 
 def partner_get_for_user(*, user, pk) -> Partner:
-    try:
-        return partners_for_user(user=user).get(pk=int(pk))
-    except (Partner.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise Http404 from None
+    return get_or_404(partners_for_user(user=user), pk)
 
 
 def partner_history(partner: Partner) -> list[HistoryEntry]:
