@@ -149,6 +149,10 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         self._local = local_groups()
         self._pump = asyncio.get_running_loop().create_task(self._pushes())
         groups, (unread, seq) = await self._state()
+        # A row up to this seq was committed before the state was read (a user's rows take their
+        # seq under the lock of the user's counter row, so they commit in seq order): the hello
+        # already counts it, and its push, still on the way, is not sent after the hello.
+        self.hello_seq = seq
         await self._set_groups(groups)
         await self.accept()
         # seq: the newest row so far; a client with nothing stored can resume after it.
@@ -207,7 +211,7 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         if entry is None:  # a group member who held no row (e.g. gained the role a moment ago)
             return
         row_id, seq, unread = entry
-        if self._already_sent(row_id):
+        if seq <= self.hello_seq or self._already_sent(row_id):
             return
         # The message object is shared by every socket of the process (fanout.py): the part that
         # is the same for all readers of one language is encoded once, the socket's own three

@@ -25,6 +25,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         context = load_demo(DEMO_TEST_PASSWORD)
+        _DemoSnapshot.take()
     # The demo's own notifications leave from the sender loop; send them now (to no socket),
     # not into the first test that opens one.
     transports.flush(timeout=30)
@@ -33,6 +34,83 @@ def django_db_setup(django_db_setup, django_db_blocker):
         communities={code: c.pk for code, c in context["communities"].items()},
         users={name: u.pk for name, u in context["users"].items()},
     )
+
+
+class _DemoSnapshot:
+    """The preloaded demo's rows, copied aside once inside the test database itself.
+
+    Transactional tests (live servers, websockets, races) see committed data, so each one used to
+    load the demo again after the previous one emptied the database: about a thousand queries, 4
+    to 6 s a test on PostgreSQL. Putting the copied rows back is one INSERT … SELECT per table in
+    one transaction, in the database (foreign keys are deferred to its commit on both backends).
+    On PostgreSQL the copy is a schema of its own, on SQLite an attached file beside the test
+    database; neither is a Django table, so the flush that ends a transactional test leaves it.
+    """
+
+    SCHEMA = "demo_snapshot"
+    tables: list[str] = []
+
+    @classmethod
+    def _attach(cls, cursor) -> None:
+        from django.db import connection
+
+        if connection.vendor == "sqlite":
+            cursor.execute(f"ATTACH DATABASE %s AS {cls.SCHEMA}", [f"{connection.settings_dict['NAME']}.demo"])
+
+    @classmethod
+    def _detach(cls, cursor) -> None:
+        from django.db import connection
+
+        if connection.vendor == "sqlite":
+            cursor.execute(f"DETACH DATABASE {cls.SCHEMA}")
+
+    @classmethod
+    def take(cls) -> None:
+        import os
+
+        from django.db import connection
+
+        if connection.vendor == "sqlite":
+            path = f"{connection.settings_dict['NAME']}.demo"
+            if os.path.exists(path):
+                os.remove(path)
+        quote = connection.ops.quote_name
+        cls.tables = sorted(connection.introspection.django_table_names(only_existing=True, include_views=False))
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"DROP SCHEMA IF EXISTS {cls.SCHEMA} CASCADE")
+                cursor.execute(f"CREATE SCHEMA {cls.SCHEMA}")
+            cls._attach(cursor)
+            try:
+                for table in cls.tables:
+                    cursor.execute(f"CREATE TABLE {cls.SCHEMA}.{quote(table)} AS SELECT * FROM {quote(table)}")
+            finally:
+                cls._detach(cursor)
+
+    @classmethod
+    def restore(cls) -> None:
+        from django.apps import apps
+        from django.core.cache import caches
+        from django.core.management.color import no_style
+        from django.db import connection, transaction
+
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cls._attach(cursor)  # outside the transaction: SQLite attaches only there
+            try:
+                with transaction.atomic():
+                    # Emptied by the last test's flush, then refilled by post_migrate (content
+                    # types, permissions), or still holding the untouched demo: emptied either way.
+                    for sql in connection.ops.sql_flush(no_style(), cls.tables, allow_cascade=True):
+                        cursor.execute(sql)
+                    for table in cls.tables:
+                        cursor.execute(f"INSERT INTO {quote(table)} SELECT * FROM {cls.SCHEMA}.{quote(table)}")
+                    for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models(include_auto_created=True)):
+                        cursor.execute(sql)
+            finally:
+                cls._detach(cursor)
+        for cache in caches.all():
+            cache.clear()  # throttles and memoised reads of the previous test's rows
 
 
 def _transactional(request) -> bool:
@@ -59,6 +137,11 @@ def _preloaded_handles() -> dict:
 def demo(request, db):
     """The whole Shaping Street demo (org, users, and every area's demo step), fresh objects."""
     if _PRELOADED and not _transactional(request):
+        return _preloaded_handles()
+    if _PRELOADED:
+        # A transactional test empties the database when it ends: the next one gets the demo's
+        # rows back from the snapshot the session took (the same rows, ids included).
+        _DemoSnapshot.restore()
         return _preloaded_handles()
     from notifications import transports
 
