@@ -64,3 +64,17 @@ def test_the_selectors_for_the_dashboard_answer_per_community(demo):
     fenghuang = demo["communities"]["fenghuang"].pk
     week = selectors.week_timetable(fenghuang, today - dt.timedelta(days=today.weekday()))
     assert len(week) == 7 and any(item["service"] == "瑜伽课" for day in week for item in day["items"])
+
+
+def test_the_demo_sends_no_lease_reminder_ahead_of_its_time(demo):
+    """The inquiry demo runs the deadline sweep with its clock set past an inquiry's deadlines;
+    only the inquiry timers may run then. Any lease timer run with that clock would tell rent,
+    reports and shares as overdue days or weeks early (it did: 157 reminders, 332 notices)."""
+    from notifications.models import Notification
+    from workflows.approvals.models import HistoryEntry
+    from workflows.inquiries.models import Inquiry
+    from workflows.leases.process import LEASE_CONTRACT, LEASE_REMIND
+
+    assert Inquiry.objects.filter(state="escalated").exists()  # the time-travelled sweep did run
+    assert not HistoryEntry.objects.filter(process_kind=LEASE_CONTRACT, action=LEASE_REMIND.code).exists()
+    assert not Notification.objects.filter(kind__startswith="lease.").exists()

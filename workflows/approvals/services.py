@@ -724,19 +724,24 @@ def _fire_reminder(task_id: int, now: dt.datetime) -> bool:
     return True
 
 
-def deadlines_sweep(*, now: dt.datetime | None = None, limit: int = 500) -> dict[str, int]:
+def deadlines_sweep(*, now: dt.datetime | None = None, limit: int = 500, kinds: tuple[str, ...] | None = None
+                    ) -> dict[str, int]:
     """Fire every timeout and reminder that is due (run by `run_timers` on every loop).
 
     Each task is its own transaction: one failing action is logged and retried on the next
-    sweep, never blocking the others.
+    sweep, never blocking the others. `kinds` limits the sweep to those processes' tasks and
+    timers: a sweep run with a clock set ahead (the demo's overdue inquiry) must not end other
+    processes' notices or send their reminders early.
     """
     import logging
 
     now = now or timezone.now()
-    due = list(RouteTask.objects.filter(closed_at__isnull=True, timed_out_at__isnull=True, due_at__lte=now)
+    tasks = RouteTask.objects.filter(closed_at__isnull=True)
+    if kinds is not None:
+        tasks = tasks.filter(process_kind__in=kinds)
+    due = list(tasks.filter(timed_out_at__isnull=True, due_at__lte=now)
                .exclude(timeout_action="").order_by("due_at").values_list("task_id", flat=True)[:limit])
-    remind = list(RouteTask.objects.filter(closed_at__isnull=True, remind_at__lte=now)
-                  .order_by("remind_at").values_list("task_id", flat=True)[:limit])
+    remind = list(tasks.filter(remind_at__lte=now).order_by("remind_at").values_list("task_id", flat=True)[:limit])
     counts = {"timeouts": 0, "reminders": 0}
     for name, ids, fire in (("reminders", remind, _fire_reminder), ("timeouts", due, _fire_timeout)):
         for task_id in ids:
@@ -744,7 +749,8 @@ def deadlines_sweep(*, now: dt.datetime | None = None, limit: int = 500) -> dict
                 counts[name] += fire(task_id, now)
             except (ValidationError, StaleState, PermissionDenied) as exc:
                 logging.getLogger(__name__).warning("deadline action on task %s failed: %s", task_id, exc)
-    fired = sum(kind.sweeper()(now=now) for kind in registry.all_kinds() if kind.sweep is not None)
+    fired = sum(kind.sweeper()(now=now) for kind in registry.all_kinds()
+                if kind.sweep is not None and (kinds is None or kind.kind in kinds))
     if fired:
         counts["process_timers"] = fired
     return counts

@@ -37,6 +37,7 @@ def load_inquiry_demo(context: dict) -> None:
     from workflows.approvals.models import RouteTask
     from workflows.approvals.services import deadlines_sweep, task_act
     from workflows.inquiries.models import Inquiry
+    from workflows.inquiries.process import KIND as INQUIRY_KIND
     from workflows.inquiries.services import inquiry_accept, inquiry_file
     from workflows.ledger.models import Disclosure, LedgerLine
 
@@ -59,7 +60,7 @@ def load_inquiry_demo(context: dict) -> None:
         # The timer, run past the acknowledgement's and then the answer's deadline.
         for step in ("acknowledge", "answer"):
             due = RouteTask.objects.get(task_id=task_of(overdue, step).pk).due_at
-            deadlines_sweep(now=due + dt.timedelta(minutes=1))
+            deadlines_sweep(now=due + dt.timedelta(minutes=1), kinds=(INQUIRY_KIND,))
         extended = inquiry_file(actor=chen, community=fenghuang, publish_consent=True,
                                 question="瑜伽室延时时段的租金标准是怎么定的？")
         act(extended, "acknowledge", "fenghuang_staff", "acknowledge", comment="已受理")
