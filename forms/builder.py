@@ -344,14 +344,14 @@ def display(schema: FormSchema, data: dict, language: str | None = None) -> list
                     items.append({"label": f.label(language), "text": "", "key": f.key})
                     continue
                 cols = f.columns
-                body = [[REGISTRY[c.kind].display(c, row.get(c.key)) for c in cols] for row in rows]
+                body = [[REGISTRY[c.kind].display(c, row.get(c.key), language) for c in cols] for row in rows]
                 sums = kind.column_sums(f, rows)
-                foot = [REGISTRY[c.kind].display(c, str(sums[c.key])) if c.key in sums else "" for c in cols]
+                foot = [REGISTRY[c.kind].display(c, str(sums[c.key]), language) if c.key in sums else "" for c in cols]
                 items.append(
                     {"table": True, "label": f.label(language), "head": [c.label(language) for c in cols], "rows": body, "sums": foot}
                 )
             else:
-                items.append({"label": f.label(language), "text": kind.display(f, data[f.key]), "key": f.key})
+                items.append({"label": f.label(language), "text": kind.display(f, data[f.key], language), "key": f.key})
         title = section.title_en if language.startswith("en") and section.title_en else section.title_zh
         sections.append({"title": title, "items": items})
     return sections

@@ -93,7 +93,8 @@ class Kind:
         return None
 
     # --- display --------------------------------------------------------------------------
-    def display(self, f, value) -> str:
+    def display(self, f, value, language: str | None = None) -> str:
+        """The stored value as text on a page; `language` picks a choice's label (others ignore it)."""
         if value is None or value == "":
             return ""
         return str(value)
@@ -221,7 +222,7 @@ class MoneyKind(NumberKind):
     def to_json(self, f, value):
         return None if value is None else str(value.quantize(Decimal("0.01")))
 
-    def display(self, f, value):
+    def display(self, f, value, language=None):
         return "" if _decimal(value) is None else money_text(value)
 
 
@@ -284,7 +285,7 @@ class DateRangeKind(Kind):
             return [(f"{name}_0", [_text(value[0])]), (f"{name}_1", [_text(value[1])])]
         return [(f"{name}_0", ["?"]), (f"{name}_1", ["?"])] if value not in (None, "") else []
 
-    def display(self, f, value):
+    def display(self, f, value, language=None):
         return f"{value['start']} ~ {value['end']}" if isinstance(value, dict) else ""
 
 
@@ -312,8 +313,11 @@ class ChoiceKindBase(Kind):
     def choices(self, f, language):
         return [(c.value, c.label_en if language.startswith("en") and c.label_en else c.label_zh) for c in f.validators.choices]
 
-    def display(self, f, value):
-        labels = {c.value: c.label_zh for c in f.validators.choices or ()}
+    def display(self, f, value, language=None):
+        # An English page shows the designer's English label where there is one (as the
+        # choices of the form field do); exports and history keep the Chinese one.
+        english = bool(language and language.startswith("en"))
+        labels = {c.value: (c.label_en if english and c.label_en else c.label_zh) for c in f.validators.choices or ()}
         if isinstance(value, list):
             return "、".join(labels.get(v, v) for v in value)
         return labels.get(value, "" if value is None else str(value))
@@ -365,7 +369,7 @@ class YesNoKind(Kind):
             **self.common(f, language),
         )
 
-    def display(self, f, value):
+    def display(self, f, value, language=None):
         return "" if value is None else (_("Yes") if value else _("No"))
 
 
@@ -502,7 +506,7 @@ class AttachmentKind(Kind):
         path = save_file(f"lowcode/{dt.date.today():%Y/%m}/{uuid.uuid4().hex}.{extension}", value)
         return {"name": described["name"], "path": path, "size": described["size"], "content_type": described["content_type"]}
 
-    def display(self, f, value):
+    def display(self, f, value, language=None):
         return value.get("name", "") if isinstance(value, dict) else ""
 
 
@@ -538,7 +542,7 @@ class OrgUnitKind(Kind):
     def to_json(self, f, value):
         return None if value is None else value.pk
 
-    def display(self, f, value):
+    def display(self, f, value, language=None):
         from workflows.org.models import OrgUnit
 
         unit = OrgUnit.objects.filter(pk=value).first() if isinstance(value, int) else None
@@ -567,7 +571,7 @@ class UserKind(OrgUnitKind):
             .order_by("id")
         )
 
-    def display(self, f, value):
+    def display(self, f, value, language=None):
         from workflows.org.models import User
 
         user = User.objects.filter(pk=value).first() if isinstance(value, int) else None
@@ -606,7 +610,7 @@ class LinkKindField(Kind):
     def bind(self, field, user):
         field.user = user
 
-    def display(self, f, value):
+    def display(self, f, value, language=None):
         kind = links.get(f.link_kind)
         return f"{kind.label if kind else f.link_kind} #{value}" if value else ""
 

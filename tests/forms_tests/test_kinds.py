@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from forms import kinds
 from forms.checksums import id_card_check_char
 from forms.schema import FormField
-from tests.forms_tests.helpers import field, run
+from tests.forms_tests.helpers import field, run, schema_of
 
 CHOICES = {"choices": [{"value": "a", "label_zh": "甲"}, {"value": "b", "label_zh": "乙"}]}
 
@@ -208,3 +208,19 @@ def test_a_zip_bomb_attachment_is_refused_by_the_same_policy_before_it_is_unpack
     assert time.perf_counter() - started < 1
     assert "MB" in errors["file"][0]
     assert not any(p.is_file() for p in tmp_path.rglob("*"))
+
+
+def test_a_choice_answer_reads_in_the_pages_language_with_the_chinese_label_where_no_english_one_was_given():
+    from forms import builder
+    from forms.demo import INCOME_EXTRA
+    from forms.schema import parse_schema
+
+    schema = parse_schema(INCOME_EXTRA)
+    data = {"receipt_no": "SP-1", "payer_type": "enterprise"}
+    texts = {lang: {i["key"]: i["text"] for s in builder.display(schema, data, lang) for i in s["items"] if "key" in i}
+             for lang in ("zh-hans", "en")}
+    assert texts["zh-hans"]["payer_type"] == "企业"
+    assert texts["en"]["payer_type"] == "Enterprise"
+    assert texts["en"]["receipt_no"] == "SP-1"
+    multiple = parse_schema(schema_of(field("m", "multiple_choice", validators=CHOICES))).sections[0].rows[0].fields[0]
+    assert kinds.REGISTRY["multiple_choice"].display(multiple, ["a", "b"], "en") == "甲、乙"  # no English label given
