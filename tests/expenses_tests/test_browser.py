@@ -53,7 +53,7 @@ def test_staff_file_3000_yuan_on_a_phone_and_the_secretary_and_two_members_appro
     for name in ["何书记", "何委员甲", "何委员乙"]:
         assert name in text
     request = ExpenseRequest.objects.get(community__code="heping")
-    assert HistoryEntry.objects.filter(process_id=request.pk, action="approve").count() == 3
+    assert HistoryEntry.objects.filter(process_kind="expense", process_id=request.pk, action="approve").count() == 3
 
 
 def test_staff_revise_the_extra_form_of_a_returned_request_on_a_phone_and_resubmit(demo, browser_page):
