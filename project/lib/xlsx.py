@@ -10,24 +10,27 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
+import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from copy import copy
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from itertools import chain, islice, repeat
+from itertools import chain, islice
 from typing import IO, Any
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from lxml import etree
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import Cell, WriteOnlyCell
-from openpyxl.cell.cell import TIME_FORMATS
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from project import uploads
@@ -37,6 +40,8 @@ DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 # A spreadsheet program treats text starting with one of these as a formula (CSV/DDE injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@")
+# Characters XML 1.0 cannot carry (openpyxl refuses the same set).
+_ILLEGAL_XML = re.compile(r"[\000-\010\013\014\016-\037]")
 # Rows looked at to size columns: enough to be representative, few enough to keep memory flat.
 WIDTH_SAMPLE_ROWS = 200
 MIN_WIDTH, MAX_WIDTH = 8, 60
@@ -141,23 +146,6 @@ def _cell(ws, value, *, kind: str = Kind.TEXT, font=None, fill=None, comment=Non
     return cell
 
 
-# openpyxl gives a bare date this very format (and a cell of its own); a bare datetime it gives
-# seconds, which the ledger does not want, so datetimes keep their own cell.
-_DATE_IS_NATIVE = TIME_FORMATS.get(dt.date) == DATE_FORMAT
-
-
-def _styled_cell(ws, value, data_type: str, style) -> Cell:
-    # The value's type is known (the converter checked it), so openpyxl's per-value type
-    # inference and number-format lookup are skipped. The style array is the sheet's shared one,
-    # not a copy: a write-only cell is serialised once and never restyled, and openpyxl hashes
-    # the array for every styled cell it writes (see _SharedStyle).
-    cell = WriteOnlyCell(ws)
-    cell._value = value
-    cell.data_type = data_type
-    cell._style = style
-    return cell
-
-
 class _SharedStyle(StyleArray):
     """A style array that many cells hold at once, hashed once.
 
@@ -172,22 +160,18 @@ class _SharedStyle(StyleArray):
         return cached
 
 
-def _values_to_row(ws, converters: Sequence[Callable[[Any], Any]] | None = None):
+def _values_to_row(ws):
     """openpyxl 3.1's write-only `_values_to_row`, less its dearest step for a ready cell.
 
     openpyxl finds out that a value is a cell by trying to store it as a value and catching the
     ValueError (whose message formats the cell's repr), then allocates a fresh cell for the next
-    value: two money/datetime cells a row made that a third of an export's own time. Here a
-    ready cell is recognised by its type; everything else takes openpyxl's own path unchanged.
-    With `converters` (one per column), each value is converted on the way, so a data row is
-    walked once rather than first copied into a list of converted values.
+    value. Here a ready cell is recognised by its type; everything else takes openpyxl's own
+    path unchanged. (Data rows of a table do not come here: see _RowWriter.)
     """
 
     def values_to_row(values, row_idx):
         cell = WriteOnlyCell(ws)
-        for col_idx, (convert, value) in enumerate(zip(converters or repeat(None), values, strict=False), 1):
-            if convert is not None:
-                value = convert(value)
+        for col_idx, value in enumerate(values, 1):
             if value is None:
                 continue
             if value.__class__ is Cell:
@@ -207,48 +191,79 @@ def _values_to_row(ws, converters: Sequence[Callable[[Any], Any]] | None = None)
     return values_to_row
 
 
-def _converter(ws, kind: str) -> Callable[[Any], Any]:
-    """What one column's values become, chosen once per column rather than worked out per cell.
+def _text_xml(ref: str, value: str) -> str:
+    # Always an inline string, never a formula or an error code ("=…", "#N/A" stay text). Excel
+    # keeps 32,767 characters of a cell, as openpyxl cuts them; the control characters XML 1.0
+    # cannot carry, which openpyxl refuses with an error that would fail the whole export, are
+    # replaced. "\r" is written as a reference: a parser would fold "\r\n" into "\n".
+    value = _ILLEGAL_XML.sub("\ufffd", value[:32767])
+    space = ' xml:space="preserve"' if value != value.strip() else ""
+    if "&" in value or "<" in value or ">" in value or "\r" in value:
+        value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    return f'<c r="{ref}" t="inlineStr"><is><t{space}>{value}</t></is></c>'
 
-    The common types of each kind take a short path; anything else goes through `_cell`, which
-    gives the same result for every value (the formula guard included)."""
-    if kind == Kind.DATE and _DATE_IS_NATIVE:
 
-        def date(value):
-            return value if type(value) is dt.date else _cell(ws, value, kind=kind)
+class _RowWriter:
+    """Writes a table's data rows as XML text, parsed by lxml into the sheet's stream in one call
+    a row — not as openpyxl cells, whose per-cell objects, attribute dicts, type inference and
+    style lookups were most of an export's time.
 
-        return date
-    if kind == Kind.MONEY:
-        money = _style_for(ws, MONEY_FORMAT, None, None)
+    A cell is written as openpyxl writes the same value (numbers with "%.16g", dates and times
+    as serial numbers with the sheet's shared number formats, inline strings), with what `_cell`
+    decides for it: dates and times in the street's wall-clock time, money formatted in a
+    MONEY column, text never a formula. Header, header block and total rows still go through
+    openpyxl.
+    """
 
-        def money_cell(value):
-            if type(value) is Decimal and value.is_finite():
-                return _styled_cell(ws, value, "n", money)
-            return _cell(ws, value, kind=kind)
+    def __init__(self, ws, columns: Sequence[Column]):
+        styles = ws.parent._cell_styles
 
-        return money_cell
-    if kind == Kind.DATETIME:
-        stamp = _style_for(ws, DATETIME_FORMAT, None, None)
-        zone = timezone.get_current_timezone()  # once per column, as _local_naive would per cell
+        def style_id(number_format: str) -> str:
+            return str(styles.add(_style_for(ws, number_format, None, None)))
 
-        def datetime_cell(value):
-            if type(value) is dt.datetime:
-                if value.tzinfo is not None:
-                    value = value.astimezone(zone).replace(tzinfo=None)
-                return _styled_cell(ws, value, "d", stamp)
-            return _cell(ws, value, kind=kind)
+        self.ws = ws
+        self.epoch = ws.parent.epoch
+        self.zone = timezone.get_current_timezone()
+        self.date_style, self.datetime_style = style_id(DATE_FORMAT), style_id(DATETIME_FORMAT)
+        self.money_style = style_id(MONEY_FORMAT)
+        self.columns = [(get_column_letter(i), c.kind == Kind.MONEY) for i, c in enumerate(columns, 1)]
 
-        return datetime_cell
+    def cell(self, ref: str, value, money: bool) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            return _text_xml(ref, value) if value else ""
+        if isinstance(value, bool):  # before numbers: a bool is an int
+            return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
+        if isinstance(value, Decimal | int | float):
+            if not (value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)):
+                return f'<c r="{ref}" t="n"></c>'  # NaN and infinities: an empty number, as openpyxl writes them
+            style = f' s="{self.money_style}"' if money else ""
+            return f'<c r="{ref}"{style} t="n"><v>{value:.16g}</v></c>'
+        if isinstance(value, dt.datetime):
+            if value.tzinfo is not None:
+                value = value.astimezone(self.zone).replace(tzinfo=None)
+            return f'<c r="{ref}" s="{self.datetime_style}" t="n"><v>{to_excel(value, self.epoch):.16g}</v></c>'
+        if isinstance(value, dt.date):
+            return f'<c r="{ref}" s="{self.date_style}" t="n"><v>{to_excel(value, self.epoch):.16g}</v></c>'
+        return _text_xml(ref, str(value))
 
-    def text(value):
-        if type(value) is str:
-            # Bare text goes to openpyxl as is (its own checks for illegal characters still run).
-            if not value:
-                return None
-            return _cell(ws, value, kind=kind) if value.startswith(FORMULA_PREFIXES) else value
-        return _cell(ws, value, kind=kind)
+    def write_row(self, xf, values, row_idx: int) -> None:
+        number = str(row_idx)
+        cell = self.cell
+        cells = [cell(letter + number, value, money) for (letter, money), value in zip(self.columns, values, strict=False)]
+        xf.write(etree.fromstring(f'<row r="{number}">{"".join(cells)}</row>'))
 
-    return text
+    def __enter__(self):
+        # openpyxl's write-only sheet hands each appended row to _values_to_row and then to its
+        # writer's write_row; for the data rows both are ours (the raw values, our XML).
+        self.ws._values_to_row = lambda values, row_idx: values
+        self.ws._writer.write_row = self.write_row
+        return self
+
+    def __exit__(self, *exc) -> None:
+        del self.ws._writer.write_row
+        self.ws._values_to_row = _values_to_row(self.ws)
 
 
 def _style_for(ws, number_format, font, fill):
@@ -363,26 +378,24 @@ class ExportBook:
             ws.append(row)
         ws.append([_cell(ws, c.header_text(), font=_HEADER_FONT) for c in columns])
 
-        # From here on every appended row is data: its values are converted as they are written.
-        ws._values_to_row = _values_to_row(ws, [_converter(ws, c.kind) for c in columns])
         sum_index = [i for i, c in enumerate(columns) if c.key in total_columns]
         sums = [Decimal("0.00")] * len(sum_index)
         written = 0
         append = ws.append
-        for values in chain(sample, rows):
-            append(values)
-            for n, i in enumerate(sum_index):
-                value = values[i]
-                if value is not None:
-                    sums[n] += value if value.__class__ is Decimal else _to_decimal(value)
-            written += 1
-            if progress is not None:
-                progress(written)
+        with _RowWriter(ws, columns):
+            for values in chain(sample, rows):
+                append(values)
+                for n, i in enumerate(sum_index):
+                    value = values[i]
+                    if value is not None:
+                        sums[n] += value if value.__class__ is Decimal else _to_decimal(value)
+                written += 1
+                if progress is not None:
+                    progress(written)
         totals = {columns[i].key: total for i, total in zip(sum_index, sums, strict=True)}
         last_row = header_row + written
         ws.auto_filter.ref = f"A{header_row}:{get_column_letter(max(1, len(columns)))}{max(last_row, header_row)}"
         if total_label is not None:
-            ws._values_to_row = _values_to_row(ws)  # the total row is made of ready cells
             total_row: list = [None] * len(columns)
             total_row[0] = _cell(ws, total_label, font=_HEADER_FONT)
             for i in sum_index:

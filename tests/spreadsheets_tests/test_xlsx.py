@@ -89,6 +89,52 @@ def test_money_cells_carry_the_yuan_format_and_datetimes_are_shown_in_shanghai_t
     assert "¥" in styles
 
 
+def test_awkward_values_come_back_as_written_through_the_independent_reader():
+    """Data rows are written as XML text (project.lib.xlsx._RowWriter), not through openpyxl's
+    cells: every kind of value must still read back the same through calamine, and the product's
+    own reader (openpyxl read-only, as imports read) must agree."""
+    from django.utils import timezone
+
+    columns = [Column("t", "文字"), Column("m", "金额", Kind.MONEY), Column("d", "日期", Kind.DATE),
+               Column("at", "时间", Kind.DATETIME)]
+    texts = ["甲 & 乙 <b>", "  leading and trailing  ", "行一\r\n行二\n行三", "#N/A", "=1+1", "x" * 40_000,
+             "bell\x07 tab\t"]
+    aware = timezone.make_aware(dt.datetime(2026, 5, 1, 2, 30), dt.UTC)
+    rows = [
+        [texts[0], Decimal("1234567.89"), dt.date(2026, 5, 1), aware],
+        [texts[1], Decimal("-0.50"), dt.date(1900, 1, 1), dt.datetime(2026, 12, 31, 23, 59)],
+        [texts[2], 7, None, None],
+        [texts[3], 2.5, dt.date(2026, 2, 28), None],
+        [texts[4], None, None, True],
+        [texts[5], None, None, float("nan")],
+        [texts[6], None, "not a date", 42],
+        [None, None, None, None],
+    ]
+    buffer = io.BytesIO()
+    with ExportBook(buffer) as book:
+        book.table("T", columns, rows, total_label="合计", total_columns=["m"])
+    data = buffer.getvalue()
+    calamine = read_sheets(data)["T"]
+    with xlsx.open_import(data, limits=Limits(max_rows=100, max_bytes=10**7)) as sheet:
+        ours = [list(r) for r in sheet]
+    for got in (calamine, ours):
+        assert got[1][0] == "甲 & 乙 <b>" and got[1][1] == 1234567.89 and got[1][2] in (dt.date(2026, 5, 1),
+                                                                                           dt.datetime(2026, 5, 1))
+        assert got[1][3] == dt.datetime(2026, 5, 1, 10, 30)  # Shanghai wall-clock time
+        assert got[2][0] == "  leading and trailing  " and got[2][1] == -0.5
+        assert got[2][3] == dt.datetime(2026, 12, 31, 23, 59)
+        assert got[3][0] == "行一\r\n行二\n行三" and got[3][1] == 7
+        assert got[4][0] == "#N/A" and got[4][1] == 2.5  # text, not an error cell
+        assert got[5][0] == "=1+1" and got[5][3] is True
+        assert got[6][0] == "x" * 32_767  # Excel's limit for one cell
+        assert got[7][0] == "bell\ufffd tab\t"  # a character XML cannot carry, replaced
+        assert got[7][2] == "not a date" and got[7][3] == 42
+        assert got[6][3] in (None, "")  # NaN: an empty number cell
+        assert got[-1][0] == "合计" and got[-1][1] == 1234576.89
+    xml = sheet_xml(data)
+    assert "<f>" not in xml and 't="e"' not in xml
+
+
 def test_a_template_has_headers_an_example_row_and_drop_down_lists():
     buffer = io.BytesIO()
     with ExportBook(buffer) as book:
