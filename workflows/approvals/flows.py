@@ -10,7 +10,13 @@ from viewflow import this
 from viewflow.workflow import flow, lock
 
 from workflows.approvals import route
-from workflows.approvals.nodes import RouteSwitch
+from workflows.approvals.nodes import ApprovalStep, RouteSwitch
+
+
+def human_step(code: str, *, vote: bool = False) -> ApprovalStep:
+    """A step a person decides, with the engine's assignment, notification and decision (the
+    callbacks of ApprovalFlow below); `vote` for the member task of a countersign."""
+    return ApprovalStep(step=code, assign=this.assign, on_created=this.task_created, func=this.decide, vote=vote)
 
 
 def step_switch(steps: list[tuple[str, str]], *, after: str | None) -> RouteSwitch:

@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
 
-from workflows.approvals.flows import step_switch
-from workflows.approvals.nodes import ApprovalStep, Countersign, RouteFunction
+from workflows.approvals.flows import human_step, step_switch
+from workflows.approvals.nodes import Countersign, RouteFunction
 from workflows.approvals.registry import COMMUNITY, STREET, StepDef
 from workflows.org.roles import Role
 
@@ -37,11 +37,6 @@ REVIEW_STEPS = (
     StepDef(STREET_REVIEW, Role.STREET_REVIEWER, STREET, _("Street review"), fallback=TO_STREET,
             actions=REVIEW_ACTIONS),
 )
-
-
-def human_step(code: str, *, vote: bool = False) -> ApprovalStep:
-    """A step a person decides, with the engine's assignment, notification and decision."""
-    return ApprovalStep(step=code, assign=this.assign, on_created=this.task_created, func=this.decide, vote=vote)
 
 
 class ReviewedRoute:

@@ -11,8 +11,8 @@ Node names are stored in task rows by dotted path: never rename them casually.
 from viewflow import this
 from viewflow.workflow import flow
 
-from workflows.approvals.flows import ApprovalFlow, step_switch
-from workflows.approvals.nodes import ApprovalStep, Countersign, RouteFunction
+from workflows.approvals.flows import ApprovalFlow, human_step, step_switch
+from workflows.approvals.nodes import Countersign, RouteFunction
 from workflows.expenses.policy import Step
 
 # Route order as (step code, node name).
@@ -24,29 +24,25 @@ STEP_NODES = [
 ]
 
 
-def _step(code: str, *, vote: bool = False) -> ApprovalStep:
-    return ApprovalStep(step=code, assign=this.assign, on_created=this.task_created, func=this.decide, vote=vote)
-
-
 class ExpenseFlow(ApprovalFlow):
     process_title = "Expense approval"
 
     start = flow.StartHandle(this.start_route).Next(this.route_start)
     route_start = step_switch(STEP_NODES, after=None)
 
-    secretary = _step(Step.COMMUNITY_SECRETARY).Next(this.after_secretary)
+    secretary = human_step(Step.COMMUNITY_SECRETARY).Next(this.after_secretary)
     after_secretary = step_switch(STEP_NODES, after=Step.COMMUNITY_SECRETARY)
 
     committee = Countersign(this.countersign_voters).Vote(this.committee_vote)
-    committee_vote = _step(Step.COMMUNITY_COMMITTEE, vote=True).Next(this.committee_join)
+    committee_vote = human_step(Step.COMMUNITY_COMMITTEE, vote=True).Next(this.committee_join)
     committee_join = flow.Join(continue_on_condition=this.countersign_decided).Next(this.committee_tally)
     committee_tally = RouteFunction(this.tally).Next(this.after_committee)
     after_committee = step_switch(STEP_NODES, after=Step.COMMUNITY_COMMITTEE)
 
-    reviewer = _step(Step.STREET_REVIEWER).Next(this.after_reviewer)
+    reviewer = human_step(Step.STREET_REVIEWER).Next(this.after_reviewer)
     after_reviewer = step_switch(STEP_NODES, after=Step.STREET_REVIEWER)
 
-    leader = _step(Step.STREET_LEADER).Next(this.after_leader)
+    leader = human_step(Step.STREET_LEADER).Next(this.after_leader)
     after_leader = step_switch(STEP_NODES, after=Step.STREET_LEADER)
 
     approved = RouteFunction(this.route_approved).Next(this.end)

@@ -8,16 +8,12 @@ Node names are stored in task rows: never rename them casually.
 from viewflow import this
 from viewflow.workflow import flow
 
-from workflows.approvals.flows import ApprovalFlow, step_switch
-from workflows.approvals.nodes import ApprovalStep, RouteFunction
+from workflows.approvals.flows import ApprovalFlow, human_step, step_switch
+from workflows.approvals.nodes import RouteFunction
 
 ACKNOWLEDGE, ANSWER, STREET_REVIEW = "acknowledge", "answer", "street_review"
 
 STEP_NODES = [(ACKNOWLEDGE, "acknowledge"), (ANSWER, "answer"), (STREET_REVIEW, "street_review")]
-
-
-def _step(code: str) -> ApprovalStep:
-    return ApprovalStep(step=code, assign=this.assign, on_created=this.task_created, func=this.decide)
 
 
 class InquiryFlow(ApprovalFlow):
@@ -26,13 +22,13 @@ class InquiryFlow(ApprovalFlow):
     start = flow.StartHandle(this.start_route).Next(this.route_start)
     route_start = step_switch(STEP_NODES, after=None)
 
-    acknowledge = _step(ACKNOWLEDGE).Next(this.after_acknowledge)
+    acknowledge = human_step(ACKNOWLEDGE).Next(this.after_acknowledge)
     after_acknowledge = step_switch(STEP_NODES, after=ACKNOWLEDGE)
 
-    answer = _step(ANSWER).Next(this.after_answer)
+    answer = human_step(ANSWER).Next(this.after_answer)
     after_answer = step_switch(STEP_NODES, after=ANSWER)
 
-    street_review = _step(STREET_REVIEW).Next(this.after_street_review)
+    street_review = human_step(STREET_REVIEW).Next(this.after_street_review)
     after_street_review = step_switch(STEP_NODES, after=STREET_REVIEW)
 
     approved = RouteFunction(this.route_approved).Next(this.end)

@@ -8,9 +8,9 @@ rows: never rename them.
 from viewflow import this
 from viewflow.workflow import flow
 
-from workflows.approvals.flows import ApprovalFlow, service_hook
+from workflows.approvals.flows import ApprovalFlow, human_step, service_hook
 from workflows.approvals.nodes import RouteFunction, RouteSwitch
-from workflows.approvals.reviews import ReviewedRoute, human_step
+from workflows.approvals.reviews import ReviewedRoute
 from workflows.leases.steps import CONTRACT
 
 

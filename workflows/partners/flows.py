@@ -9,9 +9,9 @@ names are stored in task rows: never rename them casually.
 from viewflow import this
 from viewflow.workflow import flow
 
-from workflows.approvals.flows import ApprovalFlow, service_hook
+from workflows.approvals.flows import ApprovalFlow, human_step, service_hook
 from workflows.approvals.nodes import RouteFunction, RouteSwitch
-from workflows.approvals.reviews import ReviewedRoute, human_step
+from workflows.approvals.reviews import ReviewedRoute
 from workflows.partners.steps import AGREEMENT, NOTICE, OBJECTION
 
 

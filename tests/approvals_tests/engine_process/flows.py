@@ -6,17 +6,13 @@ review (sequential, deadline) → committee (countersign) → desk (role queue) 
 from viewflow import this
 from viewflow.workflow import flow
 
-from workflows.approvals.flows import ApprovalFlow, step_switch
-from workflows.approvals.nodes import ApprovalStep, Countersign
+from workflows.approvals.flows import ApprovalFlow, human_step, step_switch
+from workflows.approvals.nodes import Countersign
 
 REVIEW, COMMITTEE, DESK = "review", "committee", "desk"
 
 # Route order as (step code, node name).
 STEP_NODES = [(REVIEW, "review"), (COMMITTEE, "committee"), (DESK, "desk")]
-
-
-def _step(code: str, *, vote: bool = False) -> ApprovalStep:
-    return ApprovalStep(step=code, assign=this.assign, on_created=this.task_created, func=this.decide, vote=vote)
 
 
 class TicketFlow(ApprovalFlow):
@@ -25,16 +21,16 @@ class TicketFlow(ApprovalFlow):
     start = flow.StartHandle(this.start_route).Next(this.route_start)
     route_start = step_switch(STEP_NODES, after=None)
 
-    review = _step(REVIEW).Next(this.after_review)
+    review = human_step(REVIEW).Next(this.after_review)
     after_review = step_switch(STEP_NODES, after=REVIEW)
 
     committee = Countersign(this.countersign_voters).Vote(this.committee_vote)
-    committee_vote = _step(COMMITTEE, vote=True).Next(this.committee_join)
+    committee_vote = human_step(COMMITTEE, vote=True).Next(this.committee_join)
     committee_join = flow.Join(continue_on_condition=this.countersign_decided).Next(this.committee_tally)
     committee_tally = flow.Function(this.tally).Next(this.after_committee)
     after_committee = step_switch(STEP_NODES, after=COMMITTEE)
 
-    desk = _step(DESK).Next(this.after_desk)
+    desk = human_step(DESK).Next(this.after_desk)
     after_desk = step_switch(STEP_NODES, after=DESK)
 
     approved = flow.Function(this.route_approved).Next(this.end)
