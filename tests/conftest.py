@@ -19,7 +19,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     Loading the demo costs about a thousand queries; loaded once here, every test that runs
     inside a transaction (the `db` fixture, pytest-django runs those first) rolls back to it, and
     its `demo` fixture only looks the rows up again. Transactional tests run after those and
-    empty the database when they end; their `demo` loads it in full.
+    empty the database when they end; their `demo` puts the rows back from a snapshot taken here.
     """
     from notifications import transports
 
@@ -34,6 +34,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
         communities={code: c.pk for code, c in context["communities"].items()},
         users={name: u.pk for name, u in context["users"].items()},
     )
+    yield
+    _DemoSnapshot.discard()
 
 
 class _DemoSnapshot:
@@ -50,12 +52,27 @@ class _DemoSnapshot:
     SCHEMA = "demo_snapshot"
     tables: list[str] = []
 
+    @staticmethod
+    def _file() -> str:
+        from django.db import connection
+
+        return f"{connection.settings_dict['NAME']}.demo"
+
+    @classmethod
+    def _remove_file(cls) -> None:
+        import os
+
+        from django.db import connection
+
+        if connection.vendor == "sqlite" and os.path.exists(cls._file()):
+            os.remove(cls._file())
+
     @classmethod
     def _attach(cls, cursor) -> None:
         from django.db import connection
 
         if connection.vendor == "sqlite":
-            cursor.execute(f"ATTACH DATABASE %s AS {cls.SCHEMA}", [f"{connection.settings_dict['NAME']}.demo"])
+            cursor.execute(f"ATTACH DATABASE %s AS {cls.SCHEMA}", [cls._file()])
 
     @classmethod
     def _detach(cls, cursor) -> None:
@@ -66,14 +83,9 @@ class _DemoSnapshot:
 
     @classmethod
     def take(cls) -> None:
-        import os
-
         from django.db import connection
 
-        if connection.vendor == "sqlite":
-            path = f"{connection.settings_dict['NAME']}.demo"
-            if os.path.exists(path):
-                os.remove(path)
+        cls._remove_file()  # a run that was killed left its snapshot behind
         quote = connection.ops.quote_name
         cls.tables = sorted(connection.introspection.django_table_names(only_existing=True, include_views=False))
         with connection.cursor() as cursor:
@@ -86,6 +98,13 @@ class _DemoSnapshot:
                     cursor.execute(f"CREATE TABLE {cls.SCHEMA}.{quote(table)} AS SELECT * FROM {quote(table)}")
             finally:
                 cls._detach(cursor)
+
+    @classmethod
+    def discard(cls) -> None:
+        """The SQLite snapshot is a file beside the test database, which pytest-django removes
+        at the end of the session; the snapshot goes with it (PostgreSQL's schema is dropped
+        with the test database)."""
+        cls._remove_file()
 
     @classmethod
     def restore(cls) -> None:
