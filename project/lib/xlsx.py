@@ -28,7 +28,6 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -144,20 +143,6 @@ def _cell(ws, value, *, kind: str = Kind.TEXT, font=None, fill=None, comment=Non
         cell.comment = comment
     cell._style = copy(_style_for(ws, number_format, font, fill))
     return cell
-
-
-class _SharedStyle(StyleArray):
-    """A style array that many cells hold at once, hashed once.
-
-    openpyxl looks every styled cell's array up in the workbook's style table by hash, which is
-    `hash(tuple(array))` — a tuple built per cell. The shared arrays never change after they are
-    registered, so their hash can be kept."""
-
-    def __hash__(self):
-        cached = self.__dict__.get("hash")
-        if cached is None:
-            cached = self.__dict__["hash"] = super().__hash__()
-        return cached
 
 
 def _values_to_row(ws):
@@ -283,7 +268,7 @@ def _style_for(ws, number_format, font, fill):
             prototype.font = font
         if fill:
             prototype.fill = fill
-        style = cache[key] = None if prototype._style is None else _SharedStyle(prototype._style)
+        style = cache[key] = prototype._style
     return style
 
 
